@@ -1,0 +1,170 @@
+"""Coordinate ascent variational inference (Blei et al. 2017, Algorithm 2).
+
+::
+
+    Input:  data x, number of clusters K, prior variance sigma^2
+    Output: q(mu_k) = N(m_k, s2_k I), q(c_i) = Cat(phi_i)
+    Initialise m, s2
+    while the ELBO has not converged:
+        for i in 1..n:  phi_ik ∝ exp(x_i.m_k/lam^2 - (d s2_k + |m_k|^2)/(2 lam^2))
+        for k in 1..K:  s2_k = 1/(1/sigma^2 + sum_i phi_ik/lam^2);  m_k = s2_k sum_i phi_ik x_i/lam^2
+        compute ELBO(m, s2, phi)
+
+The loops over ``i`` and ``k`` are array operations here: all points are
+updated at once (they are conditionally independent given ``m, s2``), and so are
+all clusters (given ``phi``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ._validation import (
+    check_data,
+    check_int,
+    check_means,
+    check_positive,
+    check_s2,
+    output_means,
+)
+from .elbo import elbo_terms_from_stats
+from .updates import log_phi, mu_from_stats, sufficient_stats
+
+
+@dataclass(frozen=True)
+class CaviStep:
+    """The state after one sweep, as passed to ``callback``."""
+
+    iteration: int
+    phi: np.ndarray
+    m: np.ndarray
+    s2: np.ndarray
+    elbo: float
+
+
+@dataclass(frozen=True)
+class CaviResult:
+    """The outcome of :func:`cavi`.
+
+    Attributes
+    ----------
+    phi : ndarray (n, K)
+    m : ndarray (K,) or (K, d)
+    s2 : ndarray (K,)
+        The variational parameters after the last sweep.
+    elbo : ndarray (n_iter,)
+        The ELBO after each sweep; non-decreasing up to round-off.
+    n_iter : int
+        Number of sweeps run.
+    converged : bool
+        True when the last sweep gained less than ``tol * |ELBO|``.
+    """
+
+    phi: np.ndarray
+    m: np.ndarray
+    s2: np.ndarray
+    elbo: np.ndarray
+    n_iter: int
+    converged: bool
+
+
+def kmeans_plus_plus(X: np.ndarray, K: int, rng: np.random.Generator) -> np.ndarray:
+    """K-means++ seeding (Arthur & Vassilvitskii 2007): ``K`` rows of ``X`` as initial means.
+
+    The first mean is a uniformly chosen point; each next one is a point chosen
+    with probability proportional to its squared distance to the nearest mean
+    chosen so far, which spreads the starting means over the data. When every
+    point already coincides with a chosen mean (``n < K`` distinct points) the
+    next one is chosen uniformly.
+    """
+    n = X.shape[0]
+    centres = np.empty((K, X.shape[1]))
+    centres[0] = X[rng.integers(n)]
+    dist2 = np.sum((X - centres[0]) ** 2, axis=1)
+    for k in range(1, K):  # K is small; each step is vectorised over the points
+        total = dist2.sum()
+        p = dist2 / total if total > 0 else None
+        centres[k] = X[rng.choice(n, p=p)]
+        dist2 = np.minimum(dist2, np.sum((X - centres[k]) ** 2, axis=1))
+    return centres
+
+
+def cavi(x, K, sigma, *, lam=1.0, max_iter=500, tol=1e-8, seed=None, init=None,
+         callback: Callable[[CaviStep], None] | None = None) -> CaviResult:
+    """Fit the mean-field family by coordinate ascent on the ELBO.
+
+    Parameters
+    ----------
+    x : array, shape (n,) or (n, d)
+        Data.
+    K : int
+        Number of clusters.
+    sigma : float
+        Prior standard deviation of the means.
+    lam : float, default 1.0
+        Likelihood standard deviation.
+    max_iter : int, default 500
+        Maximum number of sweeps.
+    tol : float or None, default 1e-8
+        Stop when a sweep raises the ELBO by less than ``tol * |ELBO|``.
+        ``None`` runs exactly ``max_iter`` sweeps.
+    seed : int, Generator or None
+        Random state of the k-means++ seeding (unused when ``init`` is given).
+    init : tuple (m0, s2_0) or None
+        Starting variational means and variances; by default ``m0`` by
+        k-means++ seeding on ``x`` and ``s2_0 = 1``.
+    callback : callable, optional
+        Called as ``callback(step)`` after every sweep with a :class:`CaviStep`.
+
+    Returns
+    -------
+    CaviResult
+    """
+    X, one_d = check_data(x)
+    n, d = X.shape
+    K = check_int("K", K)
+    sigma = check_positive("sigma", sigma)
+    lam = check_positive("lam", lam)
+    max_iter = check_int("max_iter", max_iter)
+    if tol is not None:
+        tol = check_positive("tol", tol) if tol != 0 else 0.0
+    if callback is not None and not callable(callback):
+        raise ValueError("callback must be callable or None")
+
+    if init is None:
+        M = kmeans_plus_plus(X, K, np.random.default_rng(seed))
+        s2 = np.ones(K)
+    else:
+        try:
+            m0, s2_0 = init
+        except (TypeError, ValueError) as err:
+            raise ValueError("init must be a pair (m0, s2_0)") from err
+        M = check_means(m0, d=d, one_d=one_d, name="init m0", K=K).copy()
+        s2 = check_s2(s2_0, K, name="init s2_0").copy()
+
+    sum_sq_x = np.einsum("nd,nd->", X, X)
+    trace = []
+    converged = False
+    for iteration in range(1, max_iter + 1):
+        # phi update (all points at once), kept in the log domain
+        log_phi_ = log_phi(X, M, s2, lam)
+        phi = np.exp(log_phi_)
+        # mu update (all clusters at once) from the expected counts and sums
+        N, S = sufficient_stats(X, phi)
+        M, s2 = mu_from_stats(N, S, sigma, lam)
+        # the ELBO of (phi, m, s2); its entropy term reuses log phi
+        terms = elbo_terms_from_stats(sum_sq_x, N, S, M, s2, sigma, lam,
+                                      neg_entropy_c=np.sum(phi * log_phi_), n=n, d=d)
+        value = sum(terms.values())
+        trace.append(value)
+        if callback is not None:
+            callback(CaviStep(iteration, phi, output_means(M, one_d), s2, value))
+        if tol is not None and iteration > 1 and trace[-1] - trace[-2] < tol * abs(value):
+            converged = True
+            break
+
+    return CaviResult(phi=phi, m=output_means(M, one_d), s2=s2,
+                      elbo=np.asarray(trace), n_iter=len(trace), converged=converged)
