@@ -19,12 +19,19 @@ symbolic checks live in their own modules and are imported only when used.
 from .cavi import CaviResult, CaviStep, cavi
 from .elbo import elbo, elbo_terms
 from .evidence import log_evidence
+from .exact import ExactPosterior, exact_posterior, kl_to_posterior
+from .gibbs import GibbsResult, gibbs
+from . import datasets
 from .model import SimulatedData, log_joint, simulate
+from .svi import SviResult, svi
 from .updates import update_mu, update_phi
 
 __all__ = [
     "CaviResult", "CaviStep", "SimulatedData",
     "cavi", "elbo", "elbo_terms", "log_evidence", "log_joint", "simulate",
     "update_mu", "update_phi",
+    "ExactPosterior", "exact_posterior", "kl_to_posterior",
+    "GibbsResult", "gibbs", "datasets",
+    "SviResult", "svi",
 ]
 __version__ = "0.1.0"

@@ -30,8 +30,8 @@ from ._validation import (
     check_s2,
     output_means,
 )
-from .elbo import elbo_terms_from_stats
-from .updates import log_phi, mu_from_stats, sufficient_stats
+from .elbo import elbo_terms_from_stats, neg_entropy_from_stats
+from .updates import mu_from_stats, phi_step
 
 
 @dataclass(frozen=True)
@@ -148,16 +148,20 @@ def cavi(x, K, sigma, *, lam=1.0, max_iter=500, tol=1e-8, seed=None, init=None,
     sum_sq_x = np.einsum("nd,nd->", X, X)
     trace = []
     converged = False
+    # Without a callback nobody keeps an old phi, so one (K, n) buffer serves every
+    # sweep (a fresh array each sweep would cost a page fault per 4 KiB of it).
+    buffer = np.empty((K, n)) if callback is None else None
     for iteration in range(1, max_iter + 1):
-        # phi update (all points at once), kept in the log domain
-        log_phi_ = log_phi(X, M, s2, lam)
-        phi = np.exp(log_phi_)
+        phi = None  # with a callback: drop this function's reference before the next phi
+        # phi update (all points), with the statistics N_k, S_k and sum_i log Z_i, in one pass
+        phi, sum_log_norm, N, S = phi_step(X, M, s2, lam, out=buffer)
+        # entropy of q(c) from the same logits (uses the m, s2 that made phi)
+        neg_entropy_c = neg_entropy_from_stats(N, S, M, s2, lam, sum_log_norm)
         # mu update (all clusters at once) from the expected counts and sums
-        N, S = sufficient_stats(X, phi)
         M, s2 = mu_from_stats(N, S, sigma, lam)
-        # the ELBO of (phi, m, s2); its entropy term reuses log phi
+        # the ELBO of (phi, m, s2), every term from the statistics
         terms = elbo_terms_from_stats(sum_sq_x, N, S, M, s2, sigma, lam,
-                                      neg_entropy_c=np.sum(phi * log_phi_), n=n, d=d)
+                                      neg_entropy_c=neg_entropy_c, n=n, d=d)
         value = sum(terms.values())
         trace.append(value)
         if callback is not None:

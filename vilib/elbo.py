@@ -54,6 +54,26 @@ def elbo_terms_from_stats(sum_sq_x, N, S, M, s2, sigma, lam, neg_entropy_c, n, d
     }
 
 
+def neg_entropy_from_stats(N, S, M, s2, lam, sum_log_norm) -> float:
+    """``sum_ik phi_ik log phi_ik`` for the ``phi`` made by the phi update from ``(M, s2)``.
+
+    That ``phi`` is ``phi_ik = exp(l_ik - log Z_i)`` with the logits
+    ``l_ik = x_i.m_k/lam^2 - (d s2_k + |m_k|^2)/(2 lam^2)``, so, as ``sum_k phi_ik = 1``,
+
+    .. math:: \\sum_{ik} \\varphi_{ik} \\log\\varphi_{ik}
+              = \\sum_k \\Big(\\frac{S_k^\\top m_k}{\\lambda^2}
+                - N_k \\frac{d\\, s_k^2 + m_k^\\top m_k}{2\\lambda^2}\\Big)
+                - \\sum_i \\log Z_i ,
+
+    an O(K d) computation once ``N_k = sum_i phi_ik``, ``S_k = sum_i phi_ik x_i``
+    and ``sum_i log Z_i`` are known: no second pass over the ``(n, K)`` array.
+    ``M, s2`` must be the parameters that *made* phi (before the mu update).
+    """
+    d = M.shape[1]
+    second_moment = d * s2 + np.einsum("kd,kd->k", M, M)
+    return float((np.einsum("kd,kd->", S, M) - N @ second_moment / 2) / lam**2 - sum_log_norm)
+
+
 def elbo_terms(x, phi, m, s2, sigma, *, lam=1.0) -> dict:
     """The ELBO split into its five terms (each summed over points or clusters).
 

@@ -40,7 +40,10 @@ def _check_enumeration(x, K, sigma, lam, max_assignments):
     lam = check_positive("lam", lam)
     max_assignments = check_int("max_assignments", max_assignments)
     n = X.shape[0]
-    if n * np.log(K) > np.log(max_assignments):
+    # Compare K^n with the limit exactly in integers: in floating point
+    # n log K can exceed log(limit) when K^n == limit (10^6 = 10**6 did). The log
+    # test first (with a wide margin) avoids building a huge integer for large n.
+    if n * np.log(K) > np.log(max_assignments) + 1.0 or K**n > max_assignments:
         raise ValueError(
             f"x has n = {n} points: K^n = {K}^{n} assignments exceed the enumeration "
             f"limit max_assignments = {max_assignments}; use fewer points or clusters")

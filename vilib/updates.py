@@ -17,6 +17,8 @@ Both are written once, here; the CAVI loop, the ELBO and the book call them.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ._validation import (
@@ -30,20 +32,105 @@ from ._validation import (
 
 
 # ---------------------------------------------------------------- phi update
+# How the phi update is laid out in memory (it is the whole cost of a sweep):
+#
+# * phi is an (n, K) array, but vilib fills it cluster-major: a C-ordered (K, n)
+#   buffer returned as its transpose ``.T`` (an (n, K) view, no copy). A
+#   reduction over k (the maximum, the normaliser) then runs elementwise over K
+#   contiguous rows, which NumPy does ~10x faster than reducing n rows of K.
+# * The points are processed in blocks of BLOCK (vectorised inside a block), so
+#   the logits, their exp and the normalisation of a block all happen while the
+#   (K, BLOCK) slice is still in the CPU cache, instead of streaming an (n, K)
+#   array through memory once per operation.
+# * The sufficient statistics N_k, S_k of the mu update are accumulated in the
+#   same pass, while the block of phi is still in cache.
+
+#: Points per block of the phi update: a (K, BLOCK) slice of float64 fits in cache.
+BLOCK = 16384
+
+
+def logit_offsets(M: np.ndarray, s2: np.ndarray, lam: float) -> np.ndarray:
+    """The part of each logit that does not depend on the point: ``-(d s2_k + |m_k|^2)/(2 lam^2)``."""
+    return -(M.shape[1] * s2 + np.einsum("kd,kd->k", M, M)) / (2 * lam**2)
+
+
+def logits(X: np.ndarray, M: np.ndarray, s2: np.ndarray, lam: float) -> np.ndarray:
+    """Unnormalised ``log phi``, cluster-major: ``l_ik`` stored at ``[k, i]``, shape ``(K, n)``.
+
+    .. math:: l_{ik} = \\frac{x_i^\\top m_k}{\\lambda^2}
+              - \\frac{d\\, s_k^2 + m_k^\\top m_k}{2\\lambda^2}
+    """
+    out = (M / lam**2) @ X.T
+    out += logit_offsets(M, s2, lam)[:, None]
+    return out
+
+
+class PhiStep(NamedTuple):
+    """The phi update of one sweep and what the rest of the sweep needs from it.
+
+    phi : (n, K) responsibilities (an F-ordered view of a (K, n) array).
+    sum_log_norm : ``sum_i log Z_i`` with ``log Z_i = logsumexp_k l_ik`` (for the ELBO).
+    N : (K,) expected counts ``sum_i phi_ik``.
+    S : (K, d) expected sums ``sum_i phi_ik x_i``.
+    """
+
+    phi: np.ndarray
+    sum_log_norm: float
+    N: np.ndarray
+    S: np.ndarray
+
+
+def phi_step(X: np.ndarray, M: np.ndarray, s2: np.ndarray, lam: float, *,
+             out: np.ndarray | None = None) -> PhiStep:
+    """The phi update with its log normalisers and sufficient statistics, in one pass.
+
+    .. math:: \\varphi_{ik} = \\exp(l_{ik} - \\log Z_i), \\qquad
+              \\log Z_i = \\log \\sum_k e^{l_{ik}}, \\qquad
+              N_k = \\sum_i \\varphi_{ik}, \\qquad S_k = \\sum_i \\varphi_{ik} x_i
+
+    with the logits ``l_ik`` of :func:`logits`. They can be huge (``|x| ~ 1e6``),
+    so each point's largest logit is subtracted before exponentiating (the
+    log-sum-exp trick): ``exp(l - max) <= 1`` cannot overflow and ``Z >= 1``.
+    The ELBO's entropy term needs only ``sum_i log Z_i`` besides ``N`` and ``S``
+    (see :func:`vilib.elbo.neg_entropy_from_stats`), never ``log phi``.
+
+    ``out``, if given, is a C-ordered ``(K, n)`` float64 array that receives phi
+    (it is reused across sweeps); by default a new one is allocated.
+    Internal: no validation.
+    """
+    n, d = X.shape
+    K = M.shape[0]
+    phi_t = np.empty((K, n)) if out is None else out
+    A = M / lam**2
+    offsets = logit_offsets(M, s2, lam)[:, None]
+    N, S, sum_log_norm = np.zeros(K), np.zeros((K, d)), 0.0
+    for lo in range(0, n, BLOCK):        # blocks of points (not single points): see BLOCK
+        Xb = X[lo:lo + BLOCK]
+        e = phi_t[:, lo:lo + BLOCK]
+        np.matmul(A, Xb.T, out=e)        # x_i.m_k / lam^2
+        e += offsets                     # l_ik
+        shift = e.max(axis=0)            # each point's largest logit
+        e -= shift
+        np.exp(e, out=e)                 # exp(l_ik - max_k l_ik), in place
+        Z = e.sum(axis=0)
+        e *= 1.0 / Z                     # phi_ik
+        sum_log_norm += np.log(Z).sum() + shift.sum()
+        N += e.sum(axis=1)
+        S += e @ Xb
+    return PhiStep(phi_t.T, float(sum_log_norm), N, S)
+
+
 def log_phi(X: np.ndarray, M: np.ndarray, s2: np.ndarray, lam: float) -> np.ndarray:
     """Normalised ``log phi`` of shape ``(n, K)`` for 2-D ``X (n, d)``, ``M (K, d)``.
 
-    The logits ``x_i.m_k/lam^2 - (d s2_k + |m_k|^2)/(2 lam^2)`` can be huge
-    (``|x| ~ 1e6``), so we subtract each row's maximum before exponentiating:
-    ``log phi_ik = logit_ik - logsumexp_k(logit_i.)``. The ELBO's entropy term
-    reuses this array instead of taking ``log`` of ``phi`` (which would give
-    ``-inf`` where ``phi`` underflows to 0).
+    ``log phi_ik = l_ik - logsumexp_k(l_i.)``, computed without ever forming
+    ``exp(l)`` unshifted (the logits can be ~1e12 for ``|x| ~ 1e6``), and finite
+    where ``phi`` itself underflows to 0.
     """
-    d = X.shape[1]
-    logits = X @ (M.T / lam**2) - (d * s2 + np.einsum("kd,kd->k", M, M)) / (2 * lam**2)
-    logits -= logits.max(axis=1, keepdims=True)
-    logits -= np.log(np.exp(logits).sum(axis=1, keepdims=True))
-    return logits
+    buf = logits(X, M, s2, lam)
+    buf -= buf.max(axis=0)
+    buf -= np.log(np.exp(buf).sum(axis=0))
+    return buf.T
 
 
 def update_phi(x, m, s2, *, lam=1.0) -> np.ndarray:
@@ -70,7 +157,7 @@ def update_phi(x, m, s2, *, lam=1.0) -> np.ndarray:
     M = check_means(m, d=X.shape[1], one_d=one_d)
     s2 = check_s2(s2, M.shape[0])
     lam = check_positive("lam", lam)
-    return np.exp(log_phi(X, M, s2, lam))
+    return phi_step(X, M, s2, lam).phi
 
 
 # ---------------------------------------------------------------- mu update
