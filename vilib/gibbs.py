@@ -577,6 +577,8 @@ def cavi_accuracy(x, K, sigma, target_mean, target_var, *, lam=1.0, seed=None, i
     """
     X, one_d = check_data(x)
     K = check_int("K", K)
+    if K > MAX_RELABEL_K:
+        raise ValueError(f"cavi_accuracy matches labels over all K! permutations; K = {K} > {MAX_RELABEL_K}")
     T, V = _targets(target_mean, target_var, K, X.shape[1], one_d)
     times, means, variances = [], [], []
 
@@ -588,11 +590,10 @@ def cavi_accuracy(x, K, sigma, target_mean, target_var, *, lam=1.0, seed=None, i
     start = time.perf_counter()
     cavi(x, K, sigma, lam=lam, seed=seed, init=init, max_iter=max_iter, tol=tol, callback=record)
     means, variances = np.stack(means), np.stack(variances)       # (T, K, d), (T, K)
-    perms = np.array(list(itertools.permutations(range(K)))) if K <= MAX_RELABEL_K else None
-    if perms is not None:
-        cost = [np.sum((means[-1][p] - T) ** 2) for p in perms]
-        best = perms[int(np.argmin(cost))]
-        means, variances = means[:, best], variances[:, best]
+    perms = np.array(list(itertools.permutations(range(K))))
+    cost = [np.sum((means[-1][p] - T) ** 2) for p in perms]
+    best = perms[int(np.argmin(cost))]
+    means, variances = means[:, best], variances[:, best]
     mean_err = np.abs((means - T[None]) / np.sqrt(V[None])).max(axis=(1, 2))
     sd_err = np.abs(np.sqrt(variances[:, :, None] / V[None]) - 1).max(axis=(1, 2))
     return AccuracyTrace(seconds=np.asarray(times) - start, mean_error=mean_err, sd_error=sd_err)
