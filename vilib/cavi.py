@@ -152,8 +152,9 @@ def cavi(x, K, sigma, *, lam=1.0, max_iter=500, tol=1e-8, seed=None, init=None,
     # sweep (a fresh array each sweep would cost a page fault per 4 KiB of it).
     buffer = np.empty((K, n)) if callback is None else None
     for iteration in range(1, max_iter + 1):
-        phi = None  # with a callback: drop this function's reference before the next phi
-        # phi update (all points), with the statistics N_k, S_k and sum_i log Z_i, in one pass
+        phi = None  # release the last sweep's phi before the next one is allocated
+        # phi update (all points) with the statistics N_k, S_k and sum_i log Z_i, in one pass
+        # (written into `buffer`: one array reused by every sweep when there is no callback)
         phi, sum_log_norm, N, S = phi_step(X, M, s2, lam, out=buffer)
         # entropy of q(c) from the same logits (uses the m, s2 that made phi)
         neg_entropy_c = neg_entropy_from_stats(N, S, M, s2, lam, sum_log_norm)

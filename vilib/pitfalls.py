@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_data, check_means, check_phi, check_positive, check_s2
+from ._validation import check_data, check_means, check_positive, check_s2
 from .cavi import cavi
 from .elbo import elbo_terms
 
