@@ -7,13 +7,8 @@ and every chapter of _toc.yml was executed.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
 import re
-import shutil
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -248,89 +243,3 @@ def test_outside_checker_catches_outside_urls():
     parsed.feed('<a href="https://doi.org/x">paper</a><script src="https://cdn.x/y.js"></script>'
                 '<img srcset="//cdn.x/a.png 2x">')
     assert [u for _, _, u in parsed.refs] == ["https://cdn.x/y.js", "//cdn.x/a.png"]
-
-
-# --------------------------------------------------------------------------- in a browser
-
-
-def find_browser() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None)
-        if path:
-            return path
-    return None
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def site_url():
-    require_build()
-    handler = functools.partial(QuietHandler, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def _router(outside: list):
-    """Let requests to this site through; record and abort every other one."""
-    def route(r):
-        if urlsplit(r.request.url).hostname != "127.0.0.1":
-            outside.append(r.request.url)
-            r.abort()
-        else:
-            r.continue_()
-    return route
-
-
-def _failed_responses(failed: list):
-    def on_response(resp):
-        if resp.status >= 400:
-            failed.append(f"{resp.status} {resp.url}")
-    return on_response
-
-
-def test_pages_in_a_browser_render_math_offline(site_url):
-    """Load every toc page in headless Chromium: no outside request, no JS error, math typeset."""
-    browser_path = find_browser()
-    if browser_path is None:
-        if os.environ.get("CAVI_REQUIRE_BROWSER"):
-            pytest.fail("CAVI_REQUIRE_BROWSER is set but no chromium was found")
-        pytest.skip("no chromium on this machine (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    problems = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=browser_path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            for doc in toc_files():
-                page = browser.new_page()
-                outside, failed, errors = [], [], []
-                page.route("**/*", _router(outside))
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                page.on("response", _failed_responses(failed))
-                page.goto(f"{site_url}/{doc}.html", wait_until="load")
-                has_math = page.evaluate("document.querySelector('.math') !== null")
-                if has_math:
-                    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-                    page.evaluate("MathJax.startup.promise")
-                    typeset = page.evaluate("document.querySelectorAll('mjx-container').length")
-                    if typeset == 0:
-                        problems.append(f"{doc}: math present but nothing typeset")
-                page.wait_for_load_state("networkidle")
-                problems += [f"{doc}: outside request {u}" for u in outside]
-                problems += [f"{doc}: HTTP {f}" for f in failed]
-                problems += [f"{doc}: page error {e}" for e in errors]
-                page.close()
-        finally:
-            browser.close()
-    assert not problems, "\n".join(problems)

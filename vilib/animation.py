@@ -212,8 +212,6 @@ def stepper_from_run(run: CaviRun, *, max_frames=30, figsize=(7.2, 3.0), dpi=95,
     -------
     CaviStepper
     """
-    from matplotlib.animation import HTMLWriter
-
     interval_ms = check_positive("interval_ms", interval_ms)
     colors = check_int("colors", colors, minimum=2)
     if colors > 256:

@@ -457,7 +457,6 @@ def _ratio(ans, right, free_of):
 
 def _precision_hint(precision, L, N, S) -> str | None:
     """Compare a candidate precision ``1/s_k^2`` with ``1/sigma^2 + N_k/lambda^2``, part by part."""
-    right = 1 / sigma**2 + N / L**2
     data_vars = sorted(N.free_symbols, key=lambda z: z.name)
     if S.free_symbols & precision.free_symbols - N.free_symbols:
         return None                       # not proportional to S: no precision to compare

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logsumexp
 
-from ._validation import check_data, check_means, check_phi, check_positive, check_s2
+from ._validation import check_data, check_means, check_phi, check_s2
 from .evidence import _check_enumeration, log_joint_by_assignment
 from .model import LOG_2PI
 from .updates import mu_from_stats
