@@ -18,7 +18,7 @@ BUILD_CMD := $(BIN)/jupyter-book build . --all -n -W --keep-going
 PYTEST_CMD := $(BIN)/python -m pytest tests _build/jupyter_execute \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: venv book test serve clean bench
+.PHONY: venv book test serve clean bench lab
 
 ## venv: create .venv and install requirements.txt (only when missing or out of date)
 venv: $(STAMP)
@@ -51,3 +51,8 @@ bench: $(STAMP)
 	@shopt -s nullglob; files=(benchmarks/bench_*.py); \
 	if [ $${#files[@]} -eq 0 ]; then echo "No benchmarks/bench_*.py: nothing to run"; exit 0; fi; \
 	for f in "$${files[@]}"; do echo "== $$f"; $(BIN)/python "$$f" || exit 1; done
+
+## lab: add a pinned JupyterLab to .venv (first use only) and open the chapters in it
+lab: $(STAMP)
+	@test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet -r requirements-lab.txt
+	$(BIN)/jupyter-lab --ServerApp.ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) book/
