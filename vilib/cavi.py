@@ -31,7 +31,7 @@ from ._validation import (
     output_means,
 )
 from .elbo import elbo_terms_from_stats, neg_entropy_from_stats
-from .updates import mu_from_stats, phi_step
+from .updates import expected_sq_dist_after_move, mu_from_stats, phi_step
 
 
 @dataclass(frozen=True)
@@ -145,23 +145,25 @@ def cavi(x, K, sigma, *, lam=1.0, max_iter=500, tol=1e-8, seed=None, init=None,
         M = check_means(m0, d=d, one_d=one_d, name="init m0", K=K).copy()
         s2 = check_s2(s2_0, K, name="init s2_0").copy()
 
-    sum_sq_x = np.einsum("nd,nd->", X, X)
     trace = []
     converged = False
     # Without a callback nobody keeps an old phi, so one (K, n) buffer serves every
     # sweep (a fresh array each sweep would cost a page fault per 4 KiB of it).
     buffer = np.empty((K, n)) if callback is None else None
     for iteration in range(1, max_iter + 1):
-        phi = None  # release the last sweep's phi before the next one is allocated
+        step = phi = None  # release the last sweep's phi before the next one is allocated
         # phi update (all points) with the statistics N_k, S_k and sum_i log Z_i, in one pass
         # (written into `buffer`: one array reused by every sweep when there is no callback)
-        phi, sum_log_norm, N, S = phi_step(X, M, s2, lam, out=buffer)
+        step = phi_step(X, M, s2, lam, out=buffer)
+        phi = step.phi
         # entropy of q(c) from the same logits (uses the m, s2 that made phi)
-        neg_entropy_c = neg_entropy_from_stats(N, S, M, s2, lam, sum_log_norm)
+        neg_entropy_c = neg_entropy_from_stats(step.phi_logit, step.sum_log_norm)
         # mu update (all clusters at once) from the expected counts and sums
-        M, s2 = mu_from_stats(N, S, sigma, lam)
+        M_old, s2_old = M, s2
+        M, s2 = mu_from_stats(step.N, step.S, sigma, lam)
         # the ELBO of (phi, m, s2), every term from the statistics
-        terms = elbo_terms_from_stats(sum_sq_x, N, S, M, s2, sigma, lam,
+        sq_dist = expected_sq_dist_after_move(step, M_old, s2_old, M, lam)
+        terms = elbo_terms_from_stats(sq_dist, step.N, M, s2, sigma, lam,
                                       neg_entropy_c=neg_entropy_c, n=n, d=d)
         value = sum(terms.values())
         trace.append(value)

@@ -29,49 +29,47 @@ from scipy.special import xlogy
 
 from ._validation import check_data, check_means, check_phi, check_positive, check_s2
 from .model import LOG_2PI
-from .updates import sufficient_stats
+from .updates import sq_distances
 
 
-def elbo_terms_from_stats(sum_sq_x, N, S, M, s2, sigma, lam, neg_entropy_c, n, d) -> dict:
-    """The five ELBO terms from sufficient statistics (internal; no validation).
+def elbo_terms_from_stats(sq_dist, N, M, s2, sigma, lam, neg_entropy_c, n, d) -> dict:
+    """The five ELBO terms from sums over the points (internal; no validation).
 
-    ``sum_sq_x = sum_i |x_i|^2``, ``N_k = sum_i phi_ik``, ``S_k = sum_i phi_ik x_i``
-    and ``neg_entropy_c = sum_ik phi_ik log phi_ik``. Summing over points first
-    makes each term cost O(K d) once the statistics are known.
+    ``sq_dist = sum_ik phi_ik |x_i - m_k|^2``, ``N_k = sum_i phi_ik`` and
+    ``neg_entropy_c = sum_ik phi_ik log phi_ik``. With them each term costs
+    O(K d). The data term uses
+
+    .. math:: E_q|x_i - \\mu_k|^2 = |x_i - m_k|^2 + d\\, s_k^2,
+
+    written with the distance itself rather than ``|x|^2 - 2 x.m + |m|^2``, whose
+    terms cancel badly when ``|x|`` is large.
     """
     K = M.shape[0]
-    sq_norm_m = np.einsum("kd,kd->k", M, M)
-    second_moment = d * s2 + sq_norm_m                       # E|mu_k|^2 = d s2_k + |m_k|^2
+    second_moment = d * s2 + np.einsum("kd,kd->k", M, M)     # E|mu_k|^2 = d s2_k + |m_k|^2
     return {
         "log_p_mu": float(-0.5 * K * d * (LOG_2PI + np.log(sigma**2))
                           - second_moment.sum() / (2 * sigma**2)),
         "log_p_c": float(-n * np.log(K)),
         "log_p_x": float(-0.5 * n * d * (LOG_2PI + np.log(lam**2))
-                         - (sum_sq_x - 2 * np.einsum("kd,kd->", S, M) + N @ second_moment)
-                         / (2 * lam**2)),
+                         - (sq_dist + d * (N @ s2)) / (2 * lam**2)),
         "entropy_c": float(-neg_entropy_c),
         "entropy_mu": float(0.5 * d * np.sum(LOG_2PI + 1.0 + np.log(s2))),
     }
 
 
-def neg_entropy_from_stats(N, S, M, s2, lam, sum_log_norm) -> float:
-    """``sum_ik phi_ik log phi_ik`` for the ``phi`` made by the phi update from ``(M, s2)``.
+def neg_entropy_from_stats(phi_logit, sum_log_norm) -> float:
+    """``sum_ik phi_ik log phi_ik`` for the ``phi`` made by one phi update.
 
-    That ``phi`` is ``phi_ik = exp(l_ik - log Z_i)`` with the logits
-    ``l_ik = x_i.m_k/lam^2 - (d s2_k + |m_k|^2)/(2 lam^2)``, so, as ``sum_k phi_ik = 1``,
+    That ``phi`` is ``phi_ik = exp(l_ik - log Z_i)`` (:func:`vilib.updates.phi_step`), so
 
     .. math:: \\sum_{ik} \\varphi_{ik} \\log\\varphi_{ik}
-              = \\sum_k \\Big(\\frac{S_k^\\top m_k}{\\lambda^2}
-                - N_k \\frac{d\\, s_k^2 + m_k^\\top m_k}{2\\lambda^2}\\Big)
-                - \\sum_i \\log Z_i ,
+              = \\sum_{ik} \\varphi_{ik} l_{ik} - \\sum_i \\log Z_i
+              \\qquad (\\textstyle\\sum_k \\varphi_{ik} = 1),
 
-    an O(K d) computation once ``N_k = sum_i phi_ik``, ``S_k = sum_i phi_ik x_i``
-    and ``sum_i log Z_i`` are known: no second pass over the ``(n, K)`` array.
-    ``M, s2`` must be the parameters that *made* phi (before the mu update).
+    from two sums the phi update accumulates anyway: no second pass over the
+    ``(n, K)`` array, and no ``log`` of a ``phi`` that may have underflowed to 0.
     """
-    d = M.shape[1]
-    second_moment = d * s2 + np.einsum("kd,kd->k", M, M)
-    return float((np.einsum("kd,kd->", S, M) - N @ second_moment / 2) / lam**2 - sum_log_norm)
+    return float(np.sum(phi_logit) - sum_log_norm)
 
 
 def elbo_terms(x, phi, m, s2, sigma, *, lam=1.0) -> dict:
@@ -90,9 +88,9 @@ def elbo_terms(x, phi, m, s2, sigma, *, lam=1.0) -> dict:
     phi = check_phi(phi, n, K)
     sigma = check_positive("sigma", sigma)
     lam = check_positive("lam", lam)
-    N, S = sufficient_stats(X, phi)
+    sq_dist = np.einsum("ik,ki->", phi, sq_distances(X, M))   # sum_ik phi_ik |x_i - m_k|^2
     return elbo_terms_from_stats(
-        np.einsum("nd,nd->", X, X), N, S, M, s2, sigma, lam,
+        sq_dist, phi.sum(axis=0), M, s2, sigma, lam,
         neg_entropy_c=xlogy(phi, phi).sum(),  # 0 log 0 = 0
         n=n, d=d,
     )

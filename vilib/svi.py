@@ -53,7 +53,7 @@ from ._validation import (
 )
 from .cavi import cavi, kmeans_plus_plus
 from .elbo import elbo_terms_from_stats, neg_entropy_from_stats
-from .updates import mu_from_stats, phi_step
+from .updates import expected_sq_dist_after_move, mu_from_stats, phi_step
 
 __all__ = [
     "SimulatedStream", "SviResult", "SviStep", "TimedTrace",
@@ -448,25 +448,24 @@ def elbo_at_optimal_phi(x, m, s2, sigma, *, lam=1.0, chunk_size=1 << 16) -> floa
     chunk_size = check_int("chunk_size", chunk_size)
     m = np.asarray(m, dtype=float)
     s2_arr = np.asarray(s2, dtype=float)
-    n, sum_sq_x, neg_entropy, N, S, M, d = 0, 0.0, 0.0, None, None, None, None
+    n, sq_dist, neg_entropy, N, M, d = 0, 0.0, 0.0, None, None, None
     for Xc, one_d in _chunks(x, chunk_size):
         if M is None:
             d = Xc.shape[1]
             M = check_means(m, d=d, one_d=one_d)
             s2_arr = check_s2(s2_arr, M.shape[0])
-            N, S = np.zeros(M.shape[0]), np.zeros(M.shape)
+            N = np.zeros(M.shape[0])
         elif Xc.shape[1] != d:
             raise ValueError(f"every chunk of x must have dimension {d}, got shape {Xc.shape}")
         local = phi_step(Xc, M, s2_arr, lam)
         # every statistic below is a sum over points, so chunks simply add up
-        neg_entropy += neg_entropy_from_stats(local.N, local.S, M, s2_arr, lam, local.sum_log_norm)
+        neg_entropy += neg_entropy_from_stats(local.phi_logit, local.sum_log_norm)
         N += local.N
-        S += local.S
-        sum_sq_x += float(np.einsum("nd,nd->", Xc, Xc))
+        sq_dist += expected_sq_dist_after_move(local, M, s2_arr, M, lam)   # no move: at M
         n += Xc.shape[0]
     if n == 0:
         raise ValueError("x holds no points")
-    terms = elbo_terms_from_stats(sum_sq_x, N, S, M, s2_arr, sigma, lam,
+    terms = elbo_terms_from_stats(sq_dist, N, M, s2_arr, sigma, lam,
                                   neg_entropy_c=neg_entropy, n=n, d=d)
     return float(sum(terms.values()))
 
