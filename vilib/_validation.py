@@ -111,6 +111,16 @@ def check_phi(phi, n: int, K: int | None = None) -> np.ndarray:
     return phi
 
 
+def check_init(init, *, K: int, d: int, one_d: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a starting point ``init = (m0, s2_0)``; return copies ``(M (K, d), s2 (K,))``."""
+    try:
+        m0, s2_0 = init
+    except (TypeError, ValueError) as err:
+        raise ValueError("init must be a pair (m0, s2_0)") from err
+    M = check_means(m0, d=d, one_d=one_d, name="init m0", K=K).copy()
+    return M, check_s2(s2_0, K, name="init s2_0").copy()
+
+
 def output_means(M: np.ndarray, one_d: bool) -> np.ndarray:
     """Return internal ``(K, d)`` means in the caller's shape."""
     return M[:, 0].copy() if one_d else M

@@ -24,10 +24,9 @@ import numpy as np
 
 from ._validation import (
     check_data,
+    check_init,
     check_int,
-    check_means,
     check_positive,
-    check_s2,
     output_means,
 )
 from .elbo import elbo_terms_from_stats, neg_entropy_from_stats
@@ -138,12 +137,7 @@ def cavi(x, K, sigma, *, lam=1.0, max_iter=500, tol=1e-8, seed=None, init=None,
         M = kmeans_plus_plus(X, K, np.random.default_rng(seed))
         s2 = np.ones(K)
     else:
-        try:
-            m0, s2_0 = init
-        except (TypeError, ValueError) as err:
-            raise ValueError("init must be a pair (m0, s2_0)") from err
-        M = check_means(m0, d=d, one_d=one_d, name="init m0", K=K).copy()
-        s2 = check_s2(s2_0, K, name="init s2_0").copy()
+        M, s2 = check_init(init, K=K, d=d, one_d=one_d)
 
     trace = []
     converged = False

@@ -45,6 +45,7 @@ import numpy as np
 
 from ._validation import (
     check_data,
+    check_init,
     check_int,
     check_means,
     check_positive,
@@ -360,12 +361,7 @@ def svi(x, K, sigma, *, lam=1.0, n_total=None, batch_size=None, n_steps=None,
         M = kmeans_plus_plus(first_batch, K, rng)
         s2 = np.ones(K)
     else:
-        try:
-            m0, s2_0 = init
-        except (TypeError, ValueError) as err:
-            raise ValueError("init must be a pair (m0, s2_0)") from err
-        M = check_means(m0, d=d, one_d=one_d, name="init m0", K=K).copy()
-        s2 = check_s2(s2_0, K, name="init s2_0").copy()
+        M, s2 = check_init(init, K=K, d=d, one_d=one_d)
 
     eta1, eta2 = natural_params(M, s2)
     t, n_seen = 0, 0
