@@ -84,7 +84,7 @@ def test_standardize_must_be_bool(loader):
 
 # ---------------------------------------------------------------- packaging and citations
 def test_files_are_package_data_with_citations():
-    folder = resources.files("vilib").joinpath("datasets")
+    folder = resources.files("vilib").joinpath("data")
     names = {p.name for p in folder.iterdir()}
     assert {"galaxies.csv", "faithful.csv", "README.md"} <= names
     readme = folder.joinpath("README.md").read_text(encoding="utf-8")
@@ -92,7 +92,7 @@ def test_files_are_package_data_with_citations():
         assert author in readme
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["vilib"]
-    assert "datasets/*.csv" in patterns and "datasets/*.md" in patterns
+    assert "data/*.csv" in patterns and "data/*.md" in patterns
 
 
 # ---------------------------------------------------------------- the ELBO grid

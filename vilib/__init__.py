@@ -10,10 +10,23 @@ for Statisticians", sec. 3::
 
     q(mu_k) = N(m_k, s2_k I_d),  q(c_i) = Categorical(phi_i)
 
-Modules: :mod:`vilib.model` (simulate, log joint), :mod:`vilib.updates` (the two
-CAVI updates), :mod:`vilib.elbo`, :mod:`vilib.cavi` (the algorithm),
-:mod:`vilib.evidence` (exact log p(x) on tiny data). Plotting, widgets and the
-symbolic checks live in their own modules and are imported only when used.
+Core (NumPy and SciPy only, imported by ``import vilib``):
+
+- :mod:`vilib.model`: ``simulate``, ``log_joint``;
+- :mod:`vilib.updates`: the two CAVI updates, ``update_phi`` and ``update_mu``;
+- :mod:`vilib.elbo`: the full ELBO and its five terms;
+- :mod:`vilib.cavi`: the algorithm (Blei et al.'s Algorithm 2);
+- :mod:`vilib.evidence`, :mod:`vilib.exact`: exact ``log p(x)`` and posterior on tiny data;
+- :mod:`vilib.gibbs`: a Gibbs sampler for the same model;
+- :mod:`vilib.restarts`: several starts, keep the best ELBO;
+- :mod:`vilib.svi`: stochastic variational inference;
+- :mod:`vilib.datasets`: the book's real data sets (galaxies, Old Faithful).
+
+For the book, imported only when used: :mod:`vilib.symbolic` and
+:mod:`vilib.checker` (SymPy), the ``plot*`` modules (matplotlib),
+:mod:`vilib.widgets` and :mod:`vilib.explorer` (ipywidgets),
+:mod:`vilib.animation` (the static stepper), :mod:`vilib.pitfalls`
+(known-wrong formulas kept for teaching).
 """
 
 from .cavi import CaviResult, CaviStep, cavi
@@ -23,6 +36,7 @@ from .exact import ExactPosterior, exact_posterior, kl_to_posterior
 from .gibbs import GibbsResult, gibbs
 from . import datasets
 from .model import SimulatedData, log_joint, simulate
+from .restarts import cavi_restarts
 from .svi import SviResult, svi
 from .updates import update_mu, update_phi
 
@@ -32,6 +46,6 @@ __all__ = [
     "update_mu", "update_phi",
     "ExactPosterior", "exact_posterior", "kl_to_posterior",
     "GibbsResult", "gibbs", "datasets",
-    "SviResult", "svi",
+    "SviResult", "svi", "cavi_restarts",
 ]
 __version__ = "0.1.0"

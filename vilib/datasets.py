@@ -7,7 +7,7 @@
   duration and waiting time in minutes (Härdle 1991; Azzalini & Bowman 1990),
   R's ``datasets::faithful``; the 2-D example of Bishop (2006), sec. 10.2.
 
-The CSV files and their full citations are in ``vilib/datasets/`` (see its
+The CSV files and their full citations are in ``vilib/data/`` (see its
 ``README.md``). The book's model has a *fixed* likelihood standard deviation
 ``lam``, so a data set's units matter; both loaders therefore standardize by
 default,
@@ -64,7 +64,7 @@ class Dataset:
 
 def _read_csv(filename: str) -> tuple[tuple, np.ndarray]:
     """Header and float values of a bundled CSV file."""
-    text = resources.files("vilib").joinpath("datasets", filename).read_text(encoding="utf-8")
+    text = resources.files("vilib").joinpath("data", filename).read_text(encoding="utf-8")
     lines = text.strip().splitlines()
     header = tuple(name.strip() for name in lines[0].split(","))
     values = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
