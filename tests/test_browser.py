@@ -18,8 +18,7 @@ A full-page screenshot of each page is saved to ``_build/screenshots/`` (next to
 site; JPEG, which is quicker to write for long pages) for a person to look at.
 Without a built site the tests fail: run ``make book``.
 The browser is ``/usr/bin/chromium`` (``.ci/run`` installs Debian's ``chromium``);
-``playwright install`` is never used. Without that browser the page tests fail, unless the reader
-opts out explicitly with ``CAVI_SKIP_BROWSER=1`` (CI never does).
+``playwright install`` is never used. Without that browser the page tests fail.
 """
 
 from __future__ import annotations
@@ -116,12 +115,8 @@ def site_url():
 def browser_context():
     require_site()
     if not Path(CHROMIUM).is_file():
-        # A missing browser fails: `make test` is the whole check. A reader without Chromium
-        # may opt out explicitly with CAVI_SKIP_BROWSER=1 (README); CI never sets it.
-        message = f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)"
-        if os.environ.get("CAVI_SKIP_BROWSER") == "1":
-            pytest.skip(message + " (CAVI_SKIP_BROWSER=1)")
-        pytest.fail(message)
+        # A missing browser fails: `make test` is the whole check (README).
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
