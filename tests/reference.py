@@ -164,3 +164,17 @@ def cavi_sweeps(x, sigma, m0, s2_0, n_sweeps, lam=1.0):
         m, s2 = update_mu(x, phi, sigma, lam)
         out.append((phi, m, s2, elbo(x, phi, m, s2, sigma, lam)))
     return out
+
+
+def random_problem(seed, n, K, d, scale, *, s2_log_sd=1.0, alpha=0.5):
+    """Random data, means, variances and responsibilities for a property-based test.
+
+    Returns ``(x, m, s2, phi)``: ``x`` (n,) or (n, d) and ``m`` (K,) or (K, d) normal with
+    standard deviation ``scale``; ``s2 = exp(s2_log_sd * z)``; ``phi`` rows Dirichlet(alpha).
+    """
+    rng = np.random.default_rng(seed)
+    x = scale * rng.normal(size=(n,) if d == 1 else (n, d))
+    m = scale * rng.normal(size=(K,) if d == 1 else (K, d))
+    s2 = np.exp(s2_log_sd * rng.normal(size=K))
+    phi = rng.dirichlet(np.full(K, alpha), size=n)
+    return x, m, s2, phi

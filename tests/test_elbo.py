@@ -101,13 +101,8 @@ problem = st.fixed_dictionaries({
 
 
 def draw(p):
-    rng = np.random.default_rng(p["seed"])
-    shape_x = (p["n"],) if p["d"] == 1 else (p["n"], p["d"])
-    shape_m = (p["K"],) if p["d"] == 1 else (p["K"], p["d"])
-    x = p["scale"] * rng.normal(size=shape_x)
-    m = p["scale"] * rng.normal(size=shape_m)
-    s2 = np.exp(2 * rng.normal(size=p["K"]))
-    phi = rng.dirichlet(np.full(p["K"], p["alpha"]), size=p["n"])
+    x, m, s2, phi = reference.random_problem(p["seed"], p["n"], p["K"], p["d"], p["scale"],
+                                             s2_log_sd=2.0, alpha=p["alpha"])
     return x, phi, m, s2
 
 

@@ -140,14 +140,7 @@ problem = st.fixed_dictionaries({
 
 def draw(p):
     """Random data, means, variances and responsibilities for one problem."""
-    rng = np.random.default_rng(p["seed"])
-    shape_x = (p["n"],) if p["d"] == 1 else (p["n"], p["d"])
-    shape_m = (p["K"],) if p["d"] == 1 else (p["K"], p["d"])
-    x = p["scale"] * rng.normal(size=shape_x)
-    m = p["scale"] * rng.normal(size=shape_m)
-    s2 = np.exp(rng.normal(size=p["K"]))
-    phi = rng.dirichlet(np.full(p["K"], 0.5), size=p["n"])
-    return x, m, s2, phi
+    return reference.random_problem(p["seed"], p["n"], p["K"], p["d"], p["scale"])
 
 
 @SETTINGS
