@@ -18,7 +18,7 @@ BUILD_CMD := $(BIN)/jupyter-book build . --all -n -W --keep-going
 PYTEST_CMD := $(BIN)/python -m pytest tests _build/jupyter_execute \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: venv book test serve clean bench lab
+.PHONY: venv book test serve clean bench lab normalise
 
 ## venv: create .venv and install requirements.txt (only when missing or out of date)
 venv: $(STAMP)
@@ -56,3 +56,7 @@ bench: $(STAMP)
 lab: $(STAMP)
 	@test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet -r requirements-lab.txt
 	$(BIN)/jupyter-lab --ServerApp.ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) book/
+
+## normalise: store every chapter in the exact form Jupytext writes (opening/saving changes nothing)
+normalise: $(STAMP)
+	$(BIN)/python book/_tools/normalise_chapters.py

@@ -1,0 +1,1 @@
+"""What CAVI is measured against: exact evidence and posterior, Gibbs sampling, SVI."""

@@ -1,0 +1,1 @@
+"""Teaching helpers (SymPy): symbolic checks, the answer checker, known pitfalls, display helpers."""

@@ -1,0 +1,1 @@
+"""ipywidgets explorers for Jupyter: the generative model and CAVI."""
