@@ -1,6 +1,6 @@
 """A static, self-contained stepper through a CAVI run, for pages without a kernel.
 
-Requires matplotlib: ``pip install vilib[plot]``. Nothing here is imported by
+Requires matplotlib: ``pip install "cavi-vilib[plot]"``. Nothing here is imported by
 ``import vilib``.
 
 :func:`cavi_stepper` records a run with :func:`vilib.explorer.record_cavi`,

@@ -1,7 +1,7 @@
 """Watch CAVI converge: a recorded run, its picture, and a live explorer for Jupyter.
 
 Requires matplotlib (and ipywidgets for :class:`CaviExplorer`):
-``pip install vilib[widgets]``. Nothing here is imported by ``import vilib``.
+``pip install "cavi-vilib[widgets]"``. Nothing here is imported by ``import vilib``.
 
 The module has three layers, each usable on its own:
 

@@ -1,4 +1,4 @@
-"""Plotting helpers for the book (requires matplotlib: ``pip install vilib[plot]``).
+"""Plotting helpers for the book (requires matplotlib: ``pip install "cavi-vilib[plot]"``).
 
 Colours are the Okabe–Ito palette, which stays distinguishable under the common
 forms of colour blindness. Figures have a white face colour so that they stay
