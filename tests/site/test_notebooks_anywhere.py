@@ -419,8 +419,11 @@ def test_a_filled_in_answer_cell_gets_the_checker_verdict(fresh, links):
     nb = load(edition_path(links, "book/completing_square", "student"))
     cell = next(c for c in nb["cells"] if "answer" in c["metadata"].get("tags", [])
                 and "s2_update" in text_of(c))
-    code = text_of(cell).replace('s2_update_answer = ""', 's2_update_answer = "1/(1/sigma**2 + N_k)"')
-    code = code.replace('m_update_answer = ""', 'm_update_answer = "sigma**2 * S_k"')
+    code = re.sub(r'^s2_update_answer( *)= ""', r's2_update_answer\1= "1/(1/sigma**2 + N_k)"',
+                  text_of(cell), flags=re.M)
+    code = re.sub(r'^m_update_answer( *)= ""', r'm_update_answer\1= "sigma**2 * S_k"', code,
+                  flags=re.M)
+    assert code.count("sigma**2") == 2, code
     out = run([fresh["python"], "-c", code], cwd=fresh["tmp"], env=clean_env()).stdout
     assert re.search(r"^s2_update: correct", out, re.M), out
     assert re.search(r"^m_update: not right yet", out, re.M), out
