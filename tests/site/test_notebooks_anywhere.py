@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -217,9 +218,17 @@ def clean_env() -> dict:
 
 
 @pytest.fixture(scope="module")
-def fresh(tmp_path_factory):
-    """A wheel, and a virtual environment outside the repository holding it and a kernel."""
-    tmp = tmp_path_factory.mktemp("notebooks-anywhere")
+def fresh():
+    """A wheel, and a virtual environment outside the repository holding it and a kernel.
+
+    In a temporary folder of its own, not pytest's numbered ones (which another pytest run on
+    the machine may clean up while the notebooks still run).
+    """
+    with tempfile.TemporaryDirectory(prefix="cavi-notebooks-anywhere-") as folder:
+        yield _fresh(Path(folder))
+
+
+def _fresh(tmp: Path) -> dict:
     assert not tmp.resolve().is_relative_to(ROOT), "the environment must live outside the repo"
     started = time.perf_counter()
     src = tmp / "src"
