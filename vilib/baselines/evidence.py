@@ -25,8 +25,8 @@ from typing import Iterator
 import numpy as np
 from scipy.special import logsumexp
 
-from ._validation import check_data, check_int, check_positive
-from .model import LOG_2PI
+from .._validation import check_data, check_int, check_positive
+from ..model import LOG_2PI
 
 #: Largest number of assignments ``K^n`` that :func:`log_evidence` will enumerate.
 MAX_ASSIGNMENTS = 2**22  # about 4.2 million

@@ -12,7 +12,7 @@ independent and each mean has the Gaussian posterior
 with ``n_k`` the number of points and ``T_k`` their sum in cluster ``k`` under
 ``c`` (the CAVI mean update with ``phi`` one-hot at ``c``). The posterior over
 assignments is ``p(c | x) = p(x, c) / p(x)`` with ``p(x, c)`` from
-:func:`vilib.evidence.log_joint_by_assignment`, so the exact posterior of every
+:func:`vilib.baselines.evidence.log_joint_by_assignment`, so the exact posterior of every
 mean is a mixture of ``K^n`` Gaussians:
 
 .. math:: p(\\mu_k \\mid x) = \\sum_c p(c \\mid x)\\, \\mathcal N(\\mu_k; a_{ck}, v_{ck} I_d).
@@ -32,19 +32,19 @@ variational answers on data sets of a dozen points, not for fitting.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import logsumexp
 
-from ._validation import check_data, check_means, check_phi, check_s2
+from .._util import all_permutations
+from .._validation import check_data, check_means, check_phi, check_s2
 from .evidence import _check_enumeration, log_joint_by_assignment
-from .model import LOG_2PI
-from .updates import mu_from_stats
+from ..model import LOG_2PI
+from ..core.updates import mu_from_stats
 
 #: Default limit on ``K^n`` for :func:`exact_posterior` and :func:`kl_to_posterior`.
-#: Lower than :data:`vilib.evidence.MAX_ASSIGNMENTS` because the posterior keeps
+#: Lower than :data:`vilib.baselines.evidence.MAX_ASSIGNMENTS` because the posterior keeps
 #: every assignment's labels and conditional means in memory.
 MAX_POSTERIOR_ASSIGNMENTS = 2**18  # 262,144: e.g. K = 2, n = 18 or K = 3, n = 11
 _DENSITY_CHUNK = 2**12
@@ -140,7 +140,7 @@ class ExactPosterior:
         n = self.labels.shape[1]
         K = self.cond_var.shape[1]
         phi_ref = check_phi(phi_ref, n, K)
-        perms = np.array(list(itertools.permutations(range(K))))        # (K!, K)
+        perms = all_permutations(K, what="aligned")                     # (K!, K)
         # score[p, c] = sum_i phi_ref[i, perms[p][labels[c, i]]], vectorised over
         # permutations and assignments (K! <= 24 for the K this module can enumerate)
         relabelled = perms[:, self.labels]                              # (K!, c, n)
@@ -206,7 +206,7 @@ def exact_posterior(x, K, sigma, *, lam=1.0,
     """The exact posterior ``p(mu, c | x)``, enumerating all ``K^n`` assignments.
 
     ``p(c | x) = p(x, c) / p(x)`` with ``p(x, c)`` from
-    :func:`vilib.evidence.log_joint_by_assignment` (means integrated out), and
+    :func:`vilib.baselines.evidence.log_joint_by_assignment` (means integrated out), and
     ``p(mu_k | c, x) = N(a_ck, v_ck I)`` with ``v_ck = 1/(1/sigma^2 + n_k/lam^2)``,
     ``a_ck = v_ck T_k / lam^2``. Then ``E[mu_k | x] = sum_c p(c|x) a_ck`` and
     ``Var[mu_kj | x] = sum_c p(c|x) (v_ck + a_ckj^2) - E[mu_kj | x]^2``.
@@ -269,7 +269,7 @@ def kl_to_posterior(x, phi, m, s2, sigma, *, lam=1.0,
             + \\sum_k \\mathrm{KL}\\big(\\mathcal N(m_k, s_k^2 I_d) \\,\\|\\,
               \\mathcal N(a_{ck}, v_{ck} I_d)\\big)\\Big],
 
-    where ``p(mu_k | c, x) = N(a_ck, v_ck I_d)`` (see :mod:`vilib.exact`) and the
+    where ``p(mu_k | c, x) = N(a_ck, v_ck I_d)`` (see :mod:`vilib.baselines.exact`) and the
     Gaussian KL is in closed form,
 
     .. math::

@@ -28,7 +28,7 @@ uses (Blei et al. 2017, sec. 2.4), but here they are *sampled*, not averaged:
 
   with ``n_k = #{i : c_i = k}`` and ``T_k = sum_{i : c_i = k} x_i``. It is the
   CAVI mean update with ``phi`` one-hot at ``c``, so it reuses
-  :func:`vilib.updates.mu_from_stats`.
+  :func:`vilib.core.updates.mu_from_stats`.
 
 Both draws are vectorised: all ``n`` assignments at once (inverse-CDF sampling
 on the row-wise cumulative sums of an ``(n, K)`` array of probabilities) and
@@ -44,19 +44,19 @@ Gibbs and CAVI at equal accuracy (:func:`gibbs_accuracy`, :func:`cavi_accuracy`)
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._validation import check_data, check_int, check_means, check_positive, output_means
-from .cavi import cavi, kmeans_plus_plus
-from .model import LOG_2PI
-from .updates import mu_from_stats
+from .._validation import check_data, check_int, check_means, check_positive, output_means
+from ..core.init import gibbs_start
+from .._util import MAX_PERMUTATION_K, categorical_draws, match_means
+from ..model import log_joint_constant, log_joint_of
+from ..core.updates import mu_from_stats
 
 #: Largest ``K`` for which :meth:`GibbsResult.relabel` tries all ``K!`` permutations.
-MAX_RELABEL_K = 8
+MAX_RELABEL_K = MAX_PERMUTATION_K
 
 
 # ------------------------------------------------------------ the two conditionals
@@ -75,10 +75,7 @@ def _draw_assignments(X: np.ndarray, M: np.ndarray, lam: float, rng: np.random.G
     # as K-row elementwise operations, which NumPy does much faster than K-wide rows
     inv_lam2 = 1.0 / lam**2
     logits = (M * inv_lam2) @ X.T - (0.5 * inv_lam2) * np.sum(M * M, axis=1)[:, None]
-    W = np.cumsum(np.exp(logits - logits.max(axis=0)), axis=0)
-    u = rng.random(X.shape[0]) * W[-1]
-    # the minimum guards the round-off case u == W_iK, which would give K
-    return np.minimum(np.count_nonzero(W <= u, axis=0), M.shape[0] - 1)
+    return categorical_draws(np.exp(logits - logits.max(axis=0)), rng, axis=0)
 
 
 def _assignment_stats(X: np.ndarray, c: np.ndarray, K: int) -> tuple[np.ndarray, np.ndarray]:
@@ -99,18 +96,6 @@ def _draw_means(X: np.ndarray, c: np.ndarray, K: int, sigma: float, lam: float,
     """
     a, v = mu_from_stats(*_assignment_stats(X, c, K), sigma, lam)
     return a + np.sqrt(v)[:, None] * rng.standard_normal(a.shape), a, v
-
-
-def _log_joint_constant(n: int, d: int, K: int, sigma: float, lam: float) -> float:
-    """The configuration-free part of ``log p(mu, c, x)``: normalising constants and ``-n log K``."""
-    return float(-0.5 * K * d * (LOG_2PI + 2 * np.log(sigma)) - n * np.log(K)
-                 - 0.5 * n * d * (LOG_2PI + 2 * np.log(lam)))
-
-
-def _log_joint(X: np.ndarray, c: np.ndarray, M: np.ndarray, sigma: float, lam: float,
-               constant: float) -> float:
-    """``log p(mu, c, x)`` with every constant (the same value as :func:`vilib.log_joint`)."""
-    return constant - float(np.sum(M * M)) / (2 * sigma**2) - float(np.sum((X - M[c]) ** 2)) / (2 * lam**2)
 
 
 def _check_labels(c, n: int, K: int) -> np.ndarray:
@@ -286,7 +271,7 @@ class GibbsResult:
         """Posterior variance estimate of each coordinate of each mean (``ddof=1``); shape of ``mean_mu``.
 
         For 1-D data it is directly comparable with CAVI's ``s2`` and with
-        :attr:`vilib.ExactPosterior.var_mu`.
+        ``vilib.ExactPosterior.var_mu``.
         """
         return self.mu.var(axis=0, ddof=1)
 
@@ -376,12 +361,7 @@ class GibbsResult:
         one_d = self.mu.ndim == 2
         Mu = self.mu[:, :, None] if one_d else self.mu            # (S, K, d)
         ref = check_means(reference, d=Mu.shape[2], one_d=one_d, name="reference", K=self.K)
-        if self.K > MAX_RELABEL_K:
-            raise ValueError(f"relabel tries all K! permutations; K = {self.K} > {MAX_RELABEL_K}")
-        perms = np.array(list(itertools.permutations(range(self.K))))   # (P, K)
-        # cost[s, p] = sum_k |Mu[s, perms[p, k]] - ref[k]|^2
-        cost = np.stack([np.sum((Mu[:, p, :] - ref[None]) ** 2, axis=(1, 2)) for p in perms], axis=1)
-        best = perms[np.argmin(cost, axis=1)]                     # (S, K): new label k <- old best[s, k]
+        best = match_means(Mu, ref, what="relabel")              # (S, K): new label k <- old best[s, k]
         inverse = np.argsort(best, axis=1)                        # old label j -> new label inverse[s, j]
 
         def permute(A):                                           # (S, K[, d]) arrays
@@ -441,10 +421,7 @@ def gibbs(x, K, sigma, *, lam=1.0, n_samples=2000, burn_in=500, thin=1, seed=Non
     burn_in = check_int("burn_in", burn_in, minimum=0)
     thin = check_int("thin", thin)
     rng = np.random.default_rng(seed)
-    if init is None:
-        M = kmeans_plus_plus(X, K, rng)
-    else:
-        M = check_means(init, d=d, one_d=one_d, name="init", K=K).copy()
+    M = gibbs_start(init, X, K, sigma, rng, one_d=one_d)
 
     mus = np.empty((n_samples, K, d))
     cond_mean = np.empty((n_samples, K, d))
@@ -452,7 +429,7 @@ def gibbs(x, K, sigma, *, lam=1.0, n_samples=2000, burn_in=500, thin=1, seed=Non
     cs = np.empty((n_samples, n), dtype=np.intp)
     log_joint = np.empty(n_samples)
     seconds = np.empty(n_samples)
-    constant = _log_joint_constant(n, d, K, sigma, lam)
+    constant = log_joint_constant(n, d, K, sigma, lam)
     kept = 0
     start = time.perf_counter()
     for it in range(burn_in + n_samples * thin):
@@ -460,140 +437,10 @@ def gibbs(x, K, sigma, *, lam=1.0, n_samples=2000, burn_in=500, thin=1, seed=Non
         M, a, v = _draw_means(X, c, K, sigma, lam, rng)
         if it >= burn_in and (it - burn_in) % thin == 0:
             mus[kept], cs[kept], cond_mean[kept], cond_var[kept] = M, c, a, v
-            log_joint[kept] = _log_joint(X, c, M, sigma, lam, constant)
+            log_joint[kept] = log_joint_of(X, c, M, sigma, lam, constant)
             seconds[kept] = time.perf_counter() - start
             kept += 1
     if one_d:
         mus, cond_mean = mus[:, :, 0], cond_mean[:, :, 0]
     return GibbsResult(mu=mus, c=cs, log_joint=log_joint, seconds=seconds,
                        cond_mean=cond_mean, cond_var=cond_var, burn_in=burn_in, thin=thin)
-
-
-# ------------------------------------------------------------ accuracy against wall-clock time
-@dataclass(frozen=True)
-class AccuracyTrace:
-    """How far an algorithm's estimates are from target posterior moments, against wall-clock time.
-
-    Attributes
-    ----------
-    seconds : ndarray, shape (T,)
-        Wall-clock time since the algorithm started, at each checkpoint.
-    mean_error : ndarray, shape (T,)
-        ``max_{k,j} |estimate of E[mu_kj | x] - target mean| / target sd``: the
-        error of the means in units of the posterior standard deviation.
-    sd_error : ndarray, shape (T,)
-        ``max_{k,j} |estimated sd(mu_kj | x) / target sd - 1|`` (relative error).
-    """
-
-    seconds: np.ndarray
-    mean_error: np.ndarray
-    sd_error: np.ndarray
-
-    def time_to(self, tol, *, which="mean") -> float:
-        """First time after which the error stays ``<= tol`` (``inf`` if it never does).
-
-        "Stays" matters for a sampler, whose running error fluctuates: a lucky
-        early dip below ``tol`` does not count.
-        """
-        tol = check_positive("tol", tol)
-        if which not in ("mean", "sd"):
-            raise ValueError(f"which must be 'mean' or 'sd', got {which!r}")
-        err = self.mean_error if which == "mean" else self.sd_error
-        above = np.nonzero(err > tol)[0]
-        if len(above) == 0:
-            return float(self.seconds[0])
-        if above[-1] == len(err) - 1:
-            return float("inf")
-        return float(self.seconds[above[-1] + 1])
-
-
-def _targets(target_mean, target_var, K: int, d: int, one_d: bool):
-    T = check_means(target_mean, d=d, one_d=one_d, name="target_mean", K=K)
-    V = np.asarray(target_var, dtype=float)
-    V = V[:, None] if one_d and V.ndim == 1 else V
-    if V.shape != T.shape or not np.all(np.isfinite(V)) or np.any(V <= 0):
-        raise ValueError(f"target_var must be positive with the shape of target_mean, got {np.shape(target_var)}")
-    return T, V
-
-
-def gibbs_accuracy(result: GibbsResult, target_mean, target_var) -> AccuracyTrace:
-    """Error of the running Gibbs estimates of ``E[mu | x]`` and ``sd(mu | x)`` against time.
-
-    After ``t`` kept draws the estimates are the running mean and the running
-    standard deviation of the draws ``1..t``. The draws are first relabelled
-    to ``target_mean`` (:meth:`GibbsResult.relabel`), so a chain that sits in
-    another labelling of the same mode is not penalised.
-
-    Parameters
-    ----------
-    result : GibbsResult
-    target_mean, target_var : array, shape (K,) or (K, d)
-        Reference posterior means and per-coordinate variances (e.g. from a
-        long independent run).
-
-    Returns
-    -------
-    AccuracyTrace
-        One checkpoint per kept draw, from the second on.
-    """
-    if not isinstance(result, GibbsResult):
-        raise ValueError("result must be a GibbsResult from vilib.gibbs")
-    one_d = result.mu.ndim == 2
-    d = 1 if one_d else result.mu.shape[2]
-    T, V = _targets(target_mean, target_var, result.K, d, one_d)
-    mu = result.relabel(output_means(T, one_d)).mu
-    mu = mu[:, :, None] if one_d else mu
-    t = np.arange(1, result.n_samples + 1)[:, None, None]
-    # running moments by cumulative sums; centring on the target keeps the
-    # variance formula E[y^2] - E[y]^2 free of cancellation
-    y = mu - T[None]
-    run_mean = np.cumsum(y, axis=0) / t
-    run_var = (np.cumsum(y**2, axis=0) - t * run_mean**2)[1:] / (t[1:] - 1)
-    mean_err = np.abs(run_mean[1:] / np.sqrt(V[None])).max(axis=(1, 2))
-    sd_err = np.abs(np.sqrt(np.maximum(run_var, 0.0) / V[None]) - 1).max(axis=(1, 2))
-    return AccuracyTrace(seconds=result.seconds[1:].copy(), mean_error=mean_err, sd_error=sd_err)
-
-
-def cavi_accuracy(x, K, sigma, target_mean, target_var, *, lam=1.0, seed=None, init=None,
-                  max_iter=500, tol=1e-8) -> AccuracyTrace:
-    """Run :func:`vilib.cavi` and record the error of ``m`` and ``s`` after every sweep, against time.
-
-    CAVI's estimate of ``E[mu_k | x]`` is ``m_k`` and of ``sd(mu_kj | x)`` is
-    ``s_k``. Its labels are matched to ``target_mean`` once, by the
-    permutation that best fits the final ``m``.
-
-    Parameters
-    ----------
-    x, K, sigma, lam, seed, init, max_iter, tol
-        As for :func:`vilib.cavi`.
-    target_mean, target_var : array, shape (K,) or (K, d)
-        Reference posterior means and per-coordinate variances.
-
-    Returns
-    -------
-    AccuracyTrace
-        One checkpoint per sweep. The clock includes the ELBO that
-        :func:`vilib.cavi` computes every sweep (its convergence test).
-    """
-    X, one_d = check_data(x)
-    K = check_int("K", K)
-    if K > MAX_RELABEL_K:
-        raise ValueError(f"cavi_accuracy matches labels over all K! permutations; K = {K} > {MAX_RELABEL_K}")
-    T, V = _targets(target_mean, target_var, K, X.shape[1], one_d)
-    times, means, variances = [], [], []
-
-    def record(step):
-        times.append(time.perf_counter())
-        means.append(np.asarray(step.m, dtype=float).reshape(K, -1))
-        variances.append(step.s2)
-
-    start = time.perf_counter()
-    cavi(x, K, sigma, lam=lam, seed=seed, init=init, max_iter=max_iter, tol=tol, callback=record)
-    means, variances = np.stack(means), np.stack(variances)       # (T, K, d), (T, K)
-    perms = np.array(list(itertools.permutations(range(K))))
-    cost = [np.sum((means[-1][p] - T) ** 2) for p in perms]
-    best = perms[int(np.argmin(cost))]
-    means, variances = means[:, best], variances[:, best]
-    mean_err = np.abs((means - T[None]) / np.sqrt(V[None])).max(axis=(1, 2))
-    sd_err = np.abs(np.sqrt(variances[:, :, None] / V[None]) - 1).max(axis=(1, 2))
-    return AccuracyTrace(seconds=np.asarray(times) - start, mean_error=mean_err, sd_error=sd_err)

@@ -27,7 +27,7 @@ Robbins–Monro conditions ``sum rho_t = inf``, ``sum rho_t^2 < inf`` hold for
 ``tau >= 0`` and ``kappa`` in ``(0.5, 1]``; :func:`svi` refuses other values.
 
 The local step, the statistics and the mean update are those of
-:mod:`vilib.updates` (``phi_step``, ``mu_from_stats``); nothing is re-derived
+:mod:`vilib.core.updates` (``phi_step``, ``mu_from_stats``); nothing is re-derived
 here. Because a step only ever holds one minibatch, :func:`svi` also accepts an
 *iterator* of minibatches and so fits data that never sits in memory at once
 (:func:`simulate_stream` generates such a stream from the model).
@@ -37,30 +37,26 @@ from __future__ import annotations
 
 import itertools
 import numbers
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
 
-from ._validation import (
+from .._validation import (
     check_data,
-    check_init,
     check_int,
     check_means,
     check_positive,
     check_s2,
     output_means,
 )
-from .cavi import cavi, kmeans_plus_plus
-from .elbo import elbo_terms_from_stats, neg_entropy_from_stats
-from .updates import expected_sq_dist_after_move, mu_from_stats, phi_step
+from ..core.init import variational_start
+from ..core.updates import mu_from_stats, phi_step
+from .stream import _is_array, _prepend
 
 __all__ = [
-    "SimulatedStream", "SviResult", "SviStep", "TimedTrace",
-    "elbo_at_optimal_phi", "gap_curves", "intermediate_params", "mean_params", "natural_params",
-    "plot_elbo_vs_time", "plot_gap_curves", "race", "simulate_stream", "step_sizes", "svi",
-    "svi_step",
+    "SviResult", "SviStep", "intermediate_params", "mean_params", "natural_params",
+    "step_sizes", "svi", "svi_step",
 ]
 
 
@@ -357,11 +353,7 @@ def svi(x, K, sigma, *, lam=1.0, n_total=None, batch_size=None, n_steps=None,
 
     batches = iter(batches)
     first_batch = next(batches)
-    if init is None:
-        M = kmeans_plus_plus(first_batch, K, rng)
-        s2 = np.ones(K)
-    else:
-        M, s2 = check_init(init, K=K, d=d, one_d=one_d)
+    M, s2 = variational_start(init, first_batch, K, sigma, rng, one_d=one_d)
 
     eta1, eta2 = natural_params(M, s2)
     t, n_seen = 0, 0
@@ -381,280 +373,3 @@ def svi(x, K, sigma, *, lam=1.0, n_total=None, batch_size=None, n_steps=None,
 
     return SviResult(m=output_means(M, one_d), s2=s2, n_steps=t, n_seen=n_seen,
                      tau=tau, kappa=kappa)
-
-
-def _is_array(x) -> bool:
-    """True for one data array (ndarray, or a list of numbers / of rows); False for minibatches.
-
-    A list or tuple whose first element is an ndarray is read as a sequence of
-    minibatches, like any other iterable (generator, :class:`SimulatedStream`).
-    """
-    if isinstance(x, np.ndarray):
-        return True
-    return isinstance(x, (list, tuple)) and len(x) > 0 and not isinstance(x[0], np.ndarray)
-
-
-def _prepend(first, rest: Iterator) -> Iterator:
-    """Yield ``first`` and then everything in ``rest``."""
-    yield first
-    yield from rest
-
-
-# ---------------------------------------------------------------- evaluation
-def _chunks(x, chunk_size) -> Iterator[tuple[np.ndarray, bool]]:
-    """2-D chunks of an array (views, no copy) or of an iterable of arrays."""
-    if _is_array(x):
-        X, one_d = check_data(x)
-        for lo in range(0, X.shape[0], chunk_size):
-            yield X[lo:lo + chunk_size], one_d
-    else:
-        for j, chunk in enumerate(x):
-            try:
-                yield check_data(chunk)
-            except ValueError as err:
-                raise ValueError(f"chunk {j} of x: {err}") from err
-
-
-def elbo_at_optimal_phi(x, m, s2, sigma, *, lam=1.0, chunk_size=1 << 16) -> float:
-    """The ELBO of ``q(mu) = N(m, s2 I)`` with every ``q(c_i)`` at its optimum.
-
-    That is ``ELBO(phi*, m, s2)`` with ``phi* = update_phi(x, m, s2)``: the value
-    of the global parameters alone, the fair yardstick for comparing CAVI and
-    SVI (SVI never holds a full ``phi``). Equal to
-    ``vilib.elbo(x, vilib.update_phi(x, m, s2), m, s2, sigma, lam=lam)``, but
-    computed chunk by chunk from additive statistics, so it needs memory for one
-    chunk only and also accepts an iterable of chunks (a stream).
-
-    Parameters
-    ----------
-    x : array of shape (n,) or (n, d), or an iterable of such chunks
-    m : array, shape (K,) or (K, d)
-    s2 : array, shape (K,)
-    sigma : float
-    lam : float, default 1.0
-    chunk_size : int, default 65536
-        Points per chunk when ``x`` is an array.
-
-    Returns
-    -------
-    float
-    """
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
-    chunk_size = check_int("chunk_size", chunk_size)
-    m = np.asarray(m, dtype=float)
-    s2_arr = np.asarray(s2, dtype=float)
-    n, sq_dist, neg_entropy, N, M, d = 0, 0.0, 0.0, None, None, None
-    for Xc, one_d in _chunks(x, chunk_size):
-        if M is None:
-            d = Xc.shape[1]
-            M = check_means(m, d=d, one_d=one_d)
-            s2_arr = check_s2(s2_arr, M.shape[0])
-            N = np.zeros(M.shape[0])
-        elif Xc.shape[1] != d:
-            raise ValueError(f"every chunk of x must have dimension {d}, got shape {Xc.shape}")
-        local = phi_step(Xc, M, s2_arr, lam)
-        # every statistic below is a sum over points, so chunks simply add up
-        neg_entropy += neg_entropy_from_stats(local.phi_logit, local.sum_log_norm)
-        N += local.N
-        sq_dist += expected_sq_dist_after_move(local, M, s2_arr, M, lam)   # no move: at M
-        n += Xc.shape[0]
-    if n == 0:
-        raise ValueError("x holds no points")
-    terms = elbo_terms_from_stats(sq_dist, N, M, s2_arr, sigma, lam,
-                                  neg_entropy_c=neg_entropy, n=n, d=d)
-    return float(sum(terms.values()))
-
-
-# ---------------------------------------------------------------- a stream of data
-@dataclass(frozen=True)
-class SimulatedStream:
-    """``n`` points from the model, generated minibatch by minibatch (see :func:`simulate_stream`).
-
-    Iterating yields arrays of shape ``(b,)`` (``d = 1``) or ``(b, d)`` with
-    ``b = batch_size`` (the last one may be smaller). Every iteration yields the
-    same points (the generator is re-seeded), so the stream can be fitted once
-    and evaluated again, and only one minibatch exists at a time.
-    """
-
-    n: int
-    K: int
-    sigma: float
-    d: int
-    lam: float
-    batch_size: int
-    seed: int
-    mu: np.ndarray = field(repr=False)
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        rng = np.random.default_rng([self.seed, 1])
-        mu = self.mu.reshape(self.K, self.d)
-        for lo in range(0, self.n, self.batch_size):
-            b = min(self.batch_size, self.n - lo)
-            c = rng.integers(0, self.K, size=b)             # a uniform cluster per point ...
-            xb = mu[c] + self.lam * rng.normal(size=(b, self.d))   # ... and the point around it
-            yield xb[:, 0] if self.d == 1 else xb
-
-    def __len__(self) -> int:
-        """Number of minibatches."""
-        return -(-self.n // self.batch_size)
-
-
-def simulate_stream(n, K, sigma, *, batch_size=1000, d=1, lam=1.0, seed=None) -> SimulatedStream:
-    """A stream of ``n`` points from the model, in minibatches of ``batch_size``.
-
-    The means ``mu_k ~ N(0, sigma^2 I_d)`` are drawn once (``.mu``); each
-    minibatch then draws a uniform cluster and ``x_i ~ N(mu_{c_i}, lam^2 I_d)``
-    per point, as :func:`vilib.simulate` does, without ever holding more than
-    one minibatch. Arguments as in :func:`vilib.simulate`; ``seed`` an int or None.
-    """
-    n = check_int("n", n)
-    K = check_int("K", K)
-    d = check_int("d", d)
-    batch_size = check_int("batch_size", batch_size)
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
-    seed = check_int("seed", seed, minimum=0)
-    mu = np.random.default_rng([seed, 0]).normal(0.0, sigma, size=(K, d))
-    return SimulatedStream(n=n, K=K, sigma=sigma, d=d, lam=lam, batch_size=batch_size,
-                           seed=seed, mu=mu[:, 0] if d == 1 else mu)
-
-
-# ---------------------------------------------------------------- CAVI and SVI against the clock
-@dataclass(frozen=True)
-class TimedTrace:
-    """ELBO against wall-clock time of one run (see :func:`race`).
-
-    seconds : (r,) time since the start of the run at each record
-    elbo_per_point : (r,) ``elbo_at_optimal_phi(x, m, s2) / n`` at each record
-    iterations : (r,) sweep (CAVI) or step (SVI) number of each record
-    """
-
-    method: str
-    seconds: np.ndarray
-    elbo_per_point: np.ndarray
-    iterations: np.ndarray
-
-
-def race(x, K, sigma, *, init, lam=1.0, cavi_max_iter=100, cavi_tol=1e-10, batch_size=500,
-         n_steps=5000, tau=1.0, kappa=0.7, seed=0, n_records=30):
-    """Run CAVI and SVI from the same start and record the ELBO against wall-clock time.
-
-    The runs record ``(time, m, s2)`` in their callbacks (a copy of two small
-    arrays); the ELBO of each record, ``elbo_at_optimal_phi``, is computed after
-    the run, so it costs the run no time. CAVI records every sweep; SVI records
-    ``n_records`` steps spaced geometrically (dense early, when it moves fast).
-
-    Returns
-    -------
-    (TimedTrace, TimedTrace)
-        CAVI's and SVI's.
-    """
-    n = len(x)
-    records = {"CAVI": [], "SVI": []}
-    svi_at = set(np.unique(np.geomspace(1, n_steps, n_records).astype(int)).tolist())
-
-    def run(method, fit):
-        start = time.perf_counter()
-
-        def record(step):
-            i = getattr(step, "iteration", None) or step.step
-            if method == "CAVI" or i in svi_at:
-                records[method].append((time.perf_counter() - start, i, step.m.copy(), step.s2.copy()))
-        fit(record)
-
-    run("CAVI", lambda cb: cavi(x, K, sigma, lam=lam, init=init, max_iter=cavi_max_iter,
-                                tol=cavi_tol, callback=cb))
-    run("SVI", lambda cb: svi(x, K, sigma, lam=lam, init=init, batch_size=batch_size,
-                              n_steps=n_steps, tau=tau, kappa=kappa, seed=seed, callback=cb))
-    return tuple(
-        TimedTrace(method=method,
-                   seconds=np.array([r[0] for r in recs]),
-                   elbo_per_point=np.array([elbo_at_optimal_phi(x, r[2], r[3], sigma, lam=lam) / n
-                                            for r in recs]),
-                   iterations=np.array([r[1] for r in recs]))
-        for method, recs in records.items())
-
-
-def gap_curves(x, K, sigma, settings, *, init, best, lam=1.0, n_steps=400, seed=0, n_records=25):
-    """ELBO gap per point ``best - ELBO/n`` along SVI runs with different settings.
-
-    ``settings`` maps a label to keyword arguments of :func:`svi` (``tau``,
-    ``kappa``, ``batch_size``). Every run starts at ``init`` with the same seed.
-    Returns ``{label: (steps, points_seen, gap)}`` with the gap recorded at
-    ``n_records`` geometrically spaced steps.
-    """
-    n = len(x)
-    at = set(np.unique(np.geomspace(1, n_steps, n_records).astype(int)).tolist())
-    out = {}
-    for label, kwargs in settings.items():
-        recs = []
-        svi(x, K, sigma, lam=lam, init=init, n_steps=n_steps, seed=seed,
-            callback=lambda s: recs.append((s.step, s.n_seen, s.m.copy(), s.s2.copy()))
-            if s.step in at else None, **kwargs)
-        out[label] = (np.array([r[0] for r in recs]), np.array([r[1] for r in recs]),
-                      np.array([best - elbo_at_optimal_phi(x, r[2], r[3], sigma, lam=lam) / n
-                                for r in recs]))
-    return out
-
-
-# ---------------------------------------------------------------- figures
-def _axes(ncols=1, figsize=(7.0, 3.4)):
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, ncols, figsize=figsize, facecolor="white", squeeze=False)
-    return fig, axes[0]
-
-
-def plot_elbo_vs_time(runs, *, floor=1e-6, ax=None, figsize=(7.0, 3.6)):
-    """Distance to the best ELBO (nats per point) against wall-clock seconds, log-log.
-
-    ``runs`` maps a label (e.g. ``"n = 10^5"``) to a pair of CAVI and SVI
-    traces: :class:`TimedTrace` objects or dicts with ``seconds`` and
-    ``elbo_per_point``. The best ELBO of a label is the highest value either
-    method reached; gaps below ``floor`` are drawn at ``floor``. CAVI is drawn
-    solid with dots (one per sweep), SVI dashed, one colour per label.
-    """
-    from .plotting import OKABE_ITO
-
-    fig, ax = _axes(figsize=figsize) if ax is None else (ax.figure, [ax])
-    ax = ax[0]
-    for j, (label, pair) in enumerate(runs.items()):
-        pair = [p if isinstance(p, dict) else p.__dict__ for p in pair]
-        best = max(np.max(p["elbo_per_point"]) for p in pair)
-        for p, style in zip(pair, ({"marker": "o", "markersize": 3, "linestyle": "-"},
-                                   {"linestyle": "--"})):
-            gap = np.maximum(best - np.asarray(p["elbo_per_point"]), floor)
-            ax.plot(p["seconds"], gap, color=OKABE_ITO[j % len(OKABE_ITO)],
-                    label=f"{p['method']}, {label}", **style)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("wall-clock time (s)")
-    ax.set_ylabel("best ELBO − ELBO (nats per point)")
-    ax.legend(fontsize="small", frameon=False, ncol=2 if len(runs) > 1 else 1)
-    ax.grid(True, which="major", alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-def plot_gap_curves(curves, *, x="steps", floor=1e-6, ax=None, title=None, figsize=(7.0, 3.4)):
-    """Gap curves from :func:`gap_curves` against steps (``x="steps"``) or points seen."""
-    from .plotting import OKABE_ITO
-
-    fig, ax = _axes(figsize=figsize) if ax is None else (ax.figure, [ax])
-    ax = ax[0]
-    for j, (label, (steps, seen, gap)) in enumerate(curves.items()):
-        ax.plot(steps if x == "steps" else seen, np.maximum(gap, floor),
-                color=OKABE_ITO[j % len(OKABE_ITO)], marker="o", markersize=3, label=label)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("SVI step t" if x == "steps" else "data points processed")
-    ax.set_ylabel("best ELBO − ELBO (nats/point)")
-    if title:
-        ax.set_title(title, fontsize="medium")
-    ax.legend(fontsize="small", frameon=False)
-    ax.grid(True, which="major", alpha=0.3)
-    fig.tight_layout()
-    return fig

@@ -22,13 +22,13 @@ from typing import Callable
 
 import numpy as np
 
-from ._validation import (
+from .._validation import (
     check_data,
-    check_init,
     check_int,
     check_positive,
     output_means,
 )
+from .init import variational_start
 from .elbo import elbo_terms_from_stats, neg_entropy_from_stats
 from .updates import expected_sq_dist_after_move, mu_from_stats, phi_step
 
@@ -68,27 +68,6 @@ class CaviResult:
     elbo: np.ndarray
     n_iter: int
     converged: bool
-
-
-def kmeans_plus_plus(X: np.ndarray, K: int, rng: np.random.Generator) -> np.ndarray:
-    """K-means++ seeding (Arthur & Vassilvitskii 2007): ``K`` rows of ``X`` as initial means.
-
-    The first mean is a uniformly chosen point; each next one is a point chosen
-    with probability proportional to its squared distance to the nearest mean
-    chosen so far, which spreads the starting means over the data. When every
-    point already coincides with a chosen mean (``n < K`` distinct points) the
-    next one is chosen uniformly.
-    """
-    n = X.shape[0]
-    centres = np.empty((K, X.shape[1]))
-    centres[0] = X[rng.integers(n)]
-    dist2 = np.sum((X - centres[0]) ** 2, axis=1)
-    for k in range(1, K):  # K is small; each step is vectorised over the points
-        total = dist2.sum()
-        p = dist2 / total if total > 0 else None
-        centres[k] = X[rng.choice(n, p=p)]
-        dist2 = np.minimum(dist2, np.sum((X - centres[k]) ** 2, axis=1))
-    return centres
 
 
 def cavi(x, K, sigma, *, lam=1.0, max_iter=500, tol=1e-8, seed=None, init=None,
@@ -133,11 +112,7 @@ def cavi(x, K, sigma, *, lam=1.0, max_iter=500, tol=1e-8, seed=None, init=None,
     if callback is not None and not callable(callback):
         raise ValueError("callback must be callable or None")
 
-    if init is None:
-        M = kmeans_plus_plus(X, K, np.random.default_rng(seed))
-        s2 = np.ones(K)
-    else:
-        M, s2 = check_init(init, K=K, d=d, one_d=one_d)
+    M, s2 = variational_start(init, X, K, sigma, np.random.default_rng(seed), one_d=one_d)
 
     trace = []
     converged = False

@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import xlogy
 
-from ._validation import check_data, check_means, check_phi, check_positive, check_s2
-from .model import LOG_2PI
+from .._validation import check_data, check_means, check_phi, check_positive, check_s2
+from ..model import LOG_2PI
 from .updates import sq_distances
 
 
@@ -60,7 +60,7 @@ def elbo_terms_from_stats(sq_dist, N, M, s2, sigma, lam, neg_entropy_c, n, d) ->
 def neg_entropy_from_stats(phi_logit, sum_log_norm) -> float:
     """``sum_ik phi_ik log phi_ik`` for the ``phi`` made by one phi update.
 
-    That ``phi`` is ``phi_ik = exp(l_ik - log Z_i)`` (:func:`vilib.updates.phi_step`), so
+    That ``phi`` is ``phi_ik = exp(l_ik - log Z_i)`` (:func:`vilib.core.updates.phi_step`), so
 
     .. math:: \\sum_{ik} \\varphi_{ik} \\log\\varphi_{ik}
               = \\sum_{ik} \\varphi_{ik} l_{ik} - \\sum_i \\log Z_i

@@ -6,19 +6,10 @@ the same ``log p(x)``, so the runs can be compared directly: the highest final
 ELBO is the tightest bound and (as ``log p(x) - ELBO = KL(q || p)``) the
 closest ``q`` to the posterior in KL. That is the whole rule of restarts.
 
-Three ways to seed the variational means ``m`` (``s2`` starts at 1, as in
-:func:`vilib.cavi`):
+The seeding methods (``"kmeans++"``, ``"random"``, ``"prior"``; ``s2`` starts at 1, as in
+:func:`vilib.cavi`) are described in :mod:`vilib.core.init`.
 
-``"kmeans++"``
-    k-means++ seeding (Arthur & Vassilvitskii 2007): the first mean is a data
-    point chosen uniformly, each next one a data point chosen with probability
-    proportional to its squared distance to the nearest mean so far.
-``"random"``
-    ``K`` distinct data points chosen uniformly at random, without replacement
-    (Forgy's method). Nothing stops two of them from sitting in the same
-    cluster, which is how bad local optima start.
-``"prior"``
-    ``K`` draws from the prior ``N(0, sigma^2 I)``, ignoring the data.
+Book: *Local optima and initialisation* (``book/local_optima.md``).
 """
 
 from __future__ import annotations
@@ -27,11 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_data, check_int, check_positive, output_means
-from .cavi import CaviResult, cavi, kmeans_plus_plus
+from .._validation import check_int
+from .cavi import CaviResult, cavi
+from .init import INIT_METHODS, initial_means
 
-#: The seeding strategies understood by :func:`initial_means` and :func:`cavi_restarts`.
-INIT_METHODS = ("kmeans++", "random", "prior")
 
 
 @dataclass(frozen=True)
@@ -63,42 +53,6 @@ class RestartsResult:
     fits: tuple | None = None
 
 
-def initial_means(x, K, sigma, *, init="kmeans++", seed=None) -> np.ndarray:
-    """Starting variational means for CAVI by one of :data:`INIT_METHODS`.
-
-    Parameters
-    ----------
-    x : array, shape (n,) or (n, d)
-    K : int
-    sigma : float
-        Prior standard deviation of the means (used by ``"prior"``).
-    init : {"kmeans++", "random", "prior"}
-        See the module docstring.
-    seed : int, Generator or None
-        Random state.
-
-    Returns
-    -------
-    ndarray, shape (K,) for 1-D ``x``, else (K, d)
-    """
-    X, one_d = check_data(x)
-    n, d = X.shape
-    K = check_int("K", K)
-    sigma = check_positive("sigma", sigma)
-    if init not in INIT_METHODS:
-        raise ValueError(f"init must be one of {INIT_METHODS}, got {init!r}")
-    rng = np.random.default_rng(seed)
-    if init == "kmeans++":
-        M = kmeans_plus_plus(X, K, rng)
-    elif init == "random":
-        if K > n:
-            raise ValueError(f"init='random' picks K = {K} distinct points but x has only n = {n}")
-        M = X[rng.choice(n, size=K, replace=False)]
-    else:
-        M = rng.normal(0.0, sigma, size=(K, d))
-    return output_means(M, one_d)
-
-
 def cavi_restarts(x, K, sigma, *, n_restarts=10, seed=None, init="kmeans++",
                   keep_all=False, **cavi_kwargs) -> RestartsResult:
     """Run :func:`vilib.cavi` from ``n_restarts`` seedings; keep the highest final ELBO.
@@ -118,7 +72,7 @@ def cavi_restarts(x, K, sigma, *, n_restarts=10, seed=None, init="kmeans++",
     seed : int, Generator, SeedSequence or None
         Random state of the seedings.
     init : {"kmeans++", "random", "prior"}, default "kmeans++"
-        How each run's starting means are chosen (see :mod:`vilib.restarts`).
+        How each run's starting means are chosen (see :mod:`vilib.core.restarts`).
     keep_all : bool, default False
         Also return every run's :class:`vilib.CaviResult` (``.fits``).
     **cavi_kwargs

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import (
+from .._validation import (
     check_data,
     check_means,
     check_phi,

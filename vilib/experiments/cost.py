@@ -21,9 +21,9 @@ import numpy as np
 
 from scipy.special import logsumexp
 
-from ._validation import check_data, check_int, check_positive
-from .evidence import MAX_ASSIGNMENTS, log_evidence
-from .model import LOG_2PI
+from .._validation import check_data, check_int, check_positive
+from ..baselines.evidence import MAX_ASSIGNMENTS, log_evidence
+from ..model import LOG_2PI
 
 _NO_REPEAT_SECONDS = 0.1
 #: Largest number of grid points ``points**K`` that :func:`log_evidence_grid` evaluates.
@@ -85,7 +85,7 @@ def time_log_evidence(x, K, sigma, ns, *, lam=1.0, repeats=3) -> EvidenceCost:
         Prior standard deviation of the means.
     ns : sequence of int
         Strictly increasing numbers of points, each ``<= len(x)`` and with
-        ``K**n <= vilib.evidence.MAX_ASSIGNMENTS``.
+        ``K**n <= vilib.baselines.evidence.MAX_ASSIGNMENTS``.
     lam : float, default 1.0
         Likelihood standard deviation.
     repeats : int, default 3

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
-from ._validation import check_data, check_int, check_phi, check_positive
-from .restarts import cavi_restarts
+from .._validation import check_data, check_int, check_phi, check_positive
+from ..core.restarts import cavi_restarts
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class ElboGrid:
 def elbo_grid(x, Ks, sigma, lams, *, n_restarts=5, seed=None) -> ElboGrid:
     """Best final CAVI ELBO for every ``K`` in ``Ks`` and ``lam`` in ``lams``.
 
-    Each cell runs :func:`vilib.restarts.cavi_restarts` (k-means++ seeding,
+    Each cell runs :func:`vilib.core.restarts.cavi_restarts` (k-means++ seeding,
     ``n_restarts`` runs, the best final ELBO kept), with the same ``seed`` for
     every cell so that the cells differ only in ``K`` and ``lam``.
 

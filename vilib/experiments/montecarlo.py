@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_data, check_int, check_means, check_phi, check_positive, check_s2
-from .model import LOG_2PI
+from .._util import categorical_draws
+from .._validation import check_data, check_int, check_means, check_phi, check_positive, check_s2
+from ..model import LOG_2PI
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,8 @@ def sample_q(phi, m, s2, size, *, seed=None) -> QSample:
 
     # mu_k = m_k + s_k z with z standard normal, independently for every draw, cluster, coordinate
     mu = M[None] + np.sqrt(s2)[None, :, None] * rng.standard_normal((size,) + M.shape)
-    # c_i by inversion: the number of cumulative probabilities below a uniform u
-    # is the label. Clip guards against round-off leaving cumsum[-1] slightly < 1.
-    cum = np.cumsum(phi, axis=1)                                 # (n, K)
-    u = rng.random((size, phi.shape[0], 1))
-    c = np.minimum((u >= cum[None]).sum(axis=2), K - 1)          # (S, n)
+    # c_i by inversion of the cumulative probabilities, for every draw at once
+    c = categorical_draws(phi, rng, axis=1, size=(size,))         # (S, n)
     return QSample(mu=mu[:, :, 0] if one_d else mu, c=c)
 
 

@@ -8,8 +8,8 @@ a wrong coefficient of ``mu_k^2``, ... . For answers that are only defined up to
 an additive term (a log density, a logit) it accepts any term that does not
 matter and says so.
 
->>> from vilib.checker import check_answer
->>> from vilib.symbolic import sigma, N_k
+>>> from vilib.teaching.checker import check_answer
+>>> from vilib.teaching.symbolic import sigma, N_k
 >>> check_answer("s2_update", 1 / (1 / sigma**2 + N_k))
 s2_update: correct. (This is the unit-variance model, lambda = 1.)
 >>> check_answer("s2_update", 1 / N_k)
@@ -26,7 +26,7 @@ Questions (see :func:`describe` for the symbols each one uses):
 ==================  =====================================================================
 
 Symbols are matched **by name**, so a student's own ``sp.symbols("sigma")`` works
-like :data:`vilib.symbolic.sigma`. Names: ``x`` (``x_i``), ``mu`` (``mu_k``), ``m``
+like ``vilib.teaching.symbolic.sigma``. Names: ``x`` (``x_i``), ``mu`` (``mu_k``), ``m``
 (``m_k``), ``s`` (``s_k``; ``s2`` means ``s_k^2``), ``sigma``, ``lam`` or
 ``lambda``, ``N_k`` (or ``N``) ``= sum_i phi_ik``, ``S_k`` (or ``S``)
 ``= sum_i phi_ik x_i``; or explicit data ``phi_1, ..., phi_n`` and ``x_1, ..., x_n``
@@ -320,7 +320,7 @@ _register(Question(
     forbidden=((mu, _MU_INTEGRATED),),
     mistakes=(
         (lambda L, N, S: sp.log(s**2) - m / sigma**2,
-         "this is the widely copied tutorial's term (see vilib.pitfalls): the entropy of "
+         "this is the widely copied tutorial's term (see vilib.teaching.pitfalls): the entropy of "
          "N(m_k, s_k^2) contributes (1/2) log s_k^2, and E_q[log p(mu_k)] contains "
          "-E_q[mu_k^2]/(2 sigma^2) = -(m_k^2 + s_k^2)/(2 sigma^2), not -m_k/sigma^2."),
         (lambda L, N, S: sp.log(s**2) / 2 - m**2 / (2 * sigma**2),
@@ -498,7 +498,7 @@ def check_answer(question: str, expr, *, require_lam: bool = False) -> CheckResu
     Parameters
     ----------
     question : str
-        One of :data:`QUESTIONS`: ``"phi_logit"``, ``"s2_update"``, ``"m_update"``,
+        One of ``QUESTIONS``: ``"phi_logit"``, ``"s2_update"``, ``"m_update"``,
         ``"log_q_mu"``, ``"elbo_mu_term"``.
     expr : sympy expression or str
         The answer, in the symbols listed by :func:`describe`.

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_data, check_means, check_positive, check_s2
-from .cavi import cavi
-from .elbo import elbo_terms
+from .._validation import check_data, check_means, check_positive, check_s2
+from ..core.cavi import cavi
+from ..core.elbo import elbo_terms
 
 __all__ = [
     "naive_update_phi",

@@ -6,7 +6,7 @@ for one data point ``x`` (``x_i``) and one cluster mean ``mu`` (``mu_k``).
 
 Examples
 --------
->>> from vilib.symbolic import x, mu, m, s, sigma, gaussian_expectation
+>>> from vilib.teaching.symbolic import x, mu, m, s, sigma, gaussian_expectation
 >>> gaussian_expectation((x - mu)**2, mu, m, s**2).expand()
 m**2 - 2*m*x + s**2 + x**2
 """
@@ -45,7 +45,7 @@ def is_equal(lhs, rhs) -> bool:
     return sp.simplify(sp.expand(lhs - rhs)) == 0
 
 
-# ---- appended for chapters 4-6 and vilib.checker --------------------------------
+# ---- appended for chapters 4-6 and vilib.teaching.checker --------------------------------
 #: Expected count ``N_k = sum_i phi_ik`` and expected sum ``S_k = sum_i phi_ik x_i`` of cluster k.
 N_k = sp.Symbol("N_k", nonnegative=True)
 S_k = sp.Symbol("S_k", real=True)
@@ -54,7 +54,12 @@ S_k = sp.Symbol("S_k", real=True)
 def indexed_symbols(name, count, **assumptions):
     """``(name_1, ..., name_count)``: e.g. ``indexed_symbols("phi", 3, nonnegative=True)``.
 
-    The checker (:mod:`vilib.checker`) reads ``phi_j`` as nonnegative and ``x_j``
+    The checker (:mod:`vilib.teaching.checker`) reads ``phi_j`` as nonnegative and ``x_j``
     as real; create them with these assumptions to get the same symbols.
     """
     return sp.symbols(f"{name}_1:{int(count) + 1}", **assumptions)
+
+
+def normal_pdf(value, mean, variance):
+    """``N(value; mean, variance)`` as a SymPy expression: the exponential of :func:`normal_logpdf`."""
+    return sp.exp(normal_logpdf(value, mean, variance))

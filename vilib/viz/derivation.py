@@ -1,7 +1,7 @@
 """Figures of the derivation chapters: the joint density, the cost of the exact posterior,
 the ELBO gap and a Monte Carlo check (requires matplotlib: ``pip install vilib[plot]``).
 
-Colours come from the Okabe–Ito palette (:data:`vilib.plotting.OKABE_ITO`), which
+Colours come from the Okabe–Ito palette (:data:`vilib.viz.style.OKABE_ITO`), which
 stays distinguishable under the common forms of colour blindness; every axis is
 labelled; figures have a white face colour so they stay legible in dark mode.
 matplotlib is imported inside the functions, so ``import vilib`` never needs it.
@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cost import EvidenceCost, seconds_per_assignment
-from .model import LOG_2PI, log_joint
-from .plotting import OKABE_ITO, cluster_colors
+from ..experiments.cost import EvidenceCost, seconds_per_assignment
+from ..model import LOG_2PI, log_joint
+from .style import OKABE_ITO, cluster_colors, figure_row
 
 #: Reference durations drawn as horizontal lines on the cost figure.
 _DURATIONS = (("1 second", 1.0), ("1 minute", 60.0), ("1 hour", 3600.0),
               ("1 day", 86400.0), ("1 year", 365.25 * 86400.0))
 
 
-def _figure(ncols, figsize):
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, ncols, figsize=figsize, facecolor="white", squeeze=False)
-    return fig, axes[0]
 
 
 def plot_joint_factors(data, *, k=0, grid_size=201, figsize=(9.0, 3.6)):
@@ -60,7 +55,7 @@ def plot_joint_factors(data, *, k=0, grid_size=201, figsize=(9.0, 3.6)):
     if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or not 0 <= k < K:
         raise ValueError(f"k must be an integer in [0, {K}), got {k!r}")
     colors = cluster_colors(K)
-    fig, (ax0, ax1) = _figure(2, figsize)
+    fig, (ax0, ax1) = figure_row(2, figsize)
 
     grid = np.linspace(min(x.min(), mu.min()) - 1, max(x.max(), mu.max()) + 1, 400)
     for j in range(K):
@@ -120,8 +115,8 @@ def plot_evidence_cost(costs, *, extrapolate_to=30, figsize=(9.5, 3.8)):
 
     Parameters
     ----------
-    costs : sequence of vilib.cost.EvidenceCost
-        One per ``K``, from :func:`vilib.cost.time_log_evidence`.
+    costs : sequence of vilib.experiments.cost.EvidenceCost
+        One per ``K``, from :func:`vilib.experiments.cost.time_log_evidence`.
     extrapolate_to : int, default 30
         Largest ``n`` of the dashed extrapolation.
 
@@ -132,7 +127,7 @@ def plot_evidence_cost(costs, *, extrapolate_to=30, figsize=(9.5, 3.8)):
     costs = list(costs)
     if not costs or not all(isinstance(cst, EvidenceCost) for cst in costs):
         raise ValueError("costs must be a non-empty sequence of EvidenceCost")
-    fig, (ax0, ax1) = _figure(2, figsize)
+    fig, (ax0, ax1) = figure_row(2, figsize)
     year = _DURATIONS[-1][1]
     all_counts = np.concatenate([cst.assignments for cst in costs])
     for j, cst in enumerate(costs):
@@ -204,7 +199,7 @@ def plot_elbo_gap(labels, log_evidence, elbos, kls, *, figsize=(7.5, 3.4)):
     gaps = float(log_evidence) - elbos
     if np.any(gaps <= 0) or np.any(kls <= 0):
         raise ValueError("gaps and kls must be > 0 to be drawn on a log axis")
-    fig, (ax,) = _figure(1, figsize)
+    fig, (ax,) = figure_row(1, figsize)
     rows = np.arange(len(labels))[::-1]
     ax.barh(rows, gaps, color=OKABE_ITO[1], height=0.55, label=r"$\log p(x) - \mathrm{ELBO}(q)$")
     ax.plot(kls, rows, linestyle="none", marker="x", markersize=10, markeredgewidth=2,
@@ -227,7 +222,7 @@ def plot_mc_convergence(values, closed_form, *, wrong=None, wrong_label="wrong f
     Parameters
     ----------
     values : array, shape (S,)
-        i.i.d. Monte Carlo draws (e.g. ``vilib.montecarlo.MCEstimate.values``).
+        i.i.d. Monte Carlo draws (e.g. ``vilib.experiments.montecarlo.MCEstimate.values``).
     closed_form : float
         The exact expectation (solid line).
     wrong : float, optional
@@ -249,7 +244,7 @@ def plot_mc_convergence(values, closed_form, *, wrong=None, wrong_label="wrong f
     var = np.maximum(second - running**2, 0.0) * S / np.maximum(S - 1, 1)
     se = np.sqrt(var / S)
     start = 9                                   # the first few draws say nothing about the s.e.
-    fig, (ax,) = _figure(1, figsize)
+    fig, (ax,) = figure_row(1, figsize)
     ax.fill_between(S[start:], (running - 2 * se)[start:], (running + 2 * se)[start:],
                     color=OKABE_ITO[1], alpha=0.35, linewidth=0, label="±2 standard errors")
     ax.plot(S[start:], running[start:], color=OKABE_ITO[3], linewidth=1.4,

@@ -1,6 +1,6 @@
 """Figures for the chapters on Gibbs sampling and real data (requires matplotlib).
 
-Colours are the Okabe–Ito palette of :mod:`vilib.plotting` (colour-blind safe);
+Colours are the Okabe–Ito palette of :mod:`vilib.viz.style` (colour-blind safe);
 every axis is labelled; figures have a white face colour. Each function returns
 the :class:`matplotlib.figure.Figure` it drew; matplotlib is imported inside
 the functions, so ``import vilib`` never needs it.
@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .plotting import OKABE_ITO, cluster_colors
+from .._util import mixture_components, normal_pdf
+from .style import OKABE_ITO, cluster_colors, subplots
 
 #: Colours of the two methods in every comparison figure.
 METHOD_COLORS = {"CAVI": OKABE_ITO[3], "Gibbs": OKABE_ITO[4]}   # blue, vermillion
 
 
-def _figure(nrows, ncols, figsize, **kwargs):
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, facecolor="white", squeeze=False, **kwargs)
-    return fig, axes
-
-
-def _normal_pdf(grid, mean, var):
-    return np.exp(-0.5 * (grid - mean) ** 2 / var) / np.sqrt(2 * np.pi * var)
 
 
 # ------------------------------------------------------------------ Gibbs chapter
@@ -33,7 +25,7 @@ def plot_posterior_means(run, m, s2, *, order=None, bins=40, figsize=None, title
 
     Parameters
     ----------
-    run : vilib.gibbs.GibbsResult
+    run : vilib.baselines.gibbs.GibbsResult
         Draws for 1-D data, relabelled to match ``m`` (see ``GibbsResult.relabel``).
     m, s2 : array, shape (K,)
         CAVI's variational means and variances.
@@ -55,7 +47,7 @@ def plot_posterior_means(run, m, s2, *, order=None, bins=40, figsize=None, title
     if m.shape != (K,) or s2.shape != (K,):
         raise ValueError(f"m and s2 must have shape ({K},) to match the draws")
     order = np.argsort(m) if order is None else np.asarray(order)
-    fig, axes = _figure(1, K, figsize or (3.0 * K, 2.8))
+    fig, axes = subplots(1, K, figsize or (3.0 * K, 2.8))
     colors = cluster_colors(K)
     for panel, k in enumerate(order):
         ax = axes[0, panel]
@@ -65,7 +57,7 @@ def plot_posterior_means(run, m, s2, *, order=None, bins=40, figsize=None, title
         ax.hist(draws, bins=bins, range=(lo, hi), density=True, color=colors[k], alpha=0.6,
                 edgecolor="white", linewidth=0.4, label="Gibbs draws")
         grid = np.linspace(lo, hi, 300)
-        ax.plot(grid, _normal_pdf(grid, m[k], s2[k]), color=METHOD_COLORS["CAVI"], linewidth=2,
+        ax.plot(grid, normal_pdf(grid, m[k], s2[k]), color=METHOD_COLORS["CAVI"], linewidth=2,
                 label=r"CAVI $\mathcal{N}(m_k, s_k^2)$")
         ax.axvline(draws.mean(), color=METHOD_COLORS["Gibbs"], linestyle="--", linewidth=1.2,
                    label="Gibbs mean")
@@ -85,7 +77,7 @@ def plot_trace(run, *, ax=None, figsize=(7.0, 2.8), title=None):
 
     Parameters
     ----------
-    run : vilib.gibbs.GibbsResult
+    run : vilib.baselines.gibbs.GibbsResult
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -97,7 +89,7 @@ def plot_trace(run, *, ax=None, figsize=(7.0, 2.8), title=None):
     if mu.ndim != 2:
         raise ValueError("plot_trace draws 1-D means: run.mu must have shape (S, K)")
     if ax is None:
-        fig, axes = _figure(1, 1, figsize)
+        fig, axes = subplots(1, 1, figsize)
         ax = axes[0, 0]
     else:
         fig = ax.figure
@@ -129,7 +121,7 @@ def plot_accuracy(traces, *, tol=None, figsize=(8.0, 3.4)):
     -------
     matplotlib.figure.Figure
     """
-    fig, axes = _figure(1, 2, figsize, sharex=True)
+    fig, axes = subplots(1, 2, figsize, sharex=True)
     styles = ["-", "--", ":", "-."]
     datasets = []
     for label in traces:
@@ -165,9 +157,8 @@ def mixture_pdf(grid, m, s2, lam):
     ``q(mu_k) = N(m_k, s2_k)``: the variational predictive density of a new
     point under the 1-D model.
     """
-    grid = np.asarray(grid, dtype=float)
-    m, s2 = np.asarray(m, dtype=float), np.asarray(s2, dtype=float)
-    return _normal_pdf(grid[None, :], m[:, None], lam**2 + s2[:, None]) / len(m)
+    s2 = np.asarray(s2, dtype=float)
+    return mixture_components(grid, m, lam**2 + s2)
 
 
 def plot_fit_1d(data, fits, *, bins=30, figsize=None, unit="km/s", xlabel="velocity", per=1000):
@@ -192,7 +183,7 @@ def plot_fit_1d(data, fits, *, bins=30, figsize=None, unit="km/s", xlabel="veloc
     raw = np.asarray(data.raw, dtype=float)
     if raw.ndim != 1:
         raise ValueError("plot_fit_1d draws 1-D data")
-    fig, axes = _figure(len(fits), 1, figsize or (7.5, 2.7 * len(fits)), sharex=True)
+    fig, axes = subplots(len(fits), 1, figsize or (7.5, 2.7 * len(fits)), sharex=True)
     lo, hi = raw.min() - 0.08 * np.ptp(raw), raw.max() + 0.08 * np.ptp(raw)
     grid = np.linspace(lo, hi, 600)
     z = (grid - data.center) / data.scale
@@ -241,7 +232,7 @@ def plot_fit_2d(x, fits, *, labels=("$z_1$", "$z_2$"), figsize=None):
     X = np.asarray(x, dtype=float)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError("plot_fit_2d draws 2-D data of shape (n, 2)")
-    fig, axes = _figure(1, len(fits), figsize or (4.2 * len(fits), 4.2))
+    fig, axes = subplots(1, len(fits), figsize or (4.2 * len(fits), 4.2))
     pad = 0.1 * np.ptp(X, axis=0)
     lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
     t = np.linspace(0, 2 * np.pi, 200)
@@ -282,7 +273,7 @@ def plot_elbo_grid(grids, *, figsize=None):
     Parameters
     ----------
     grids : dict
-        ``{title: vilib.modelcheck.ElboGrid}``.
+        ``{title: vilib.experiments.modelcheck.ElboGrid}``.
 
     Returns
     -------
@@ -290,7 +281,7 @@ def plot_elbo_grid(grids, *, figsize=None):
     """
     import matplotlib as mpl
 
-    fig, axes = _figure(1, len(grids), figsize or (4.6 * len(grids), 3.8))
+    fig, axes = subplots(1, len(grids), figsize or (4.6 * len(grids), 3.8))
     for ax, (title, grid) in zip(axes[0], grids.items()):
         lams = grid.lams
         norm = mpl.colors.LogNorm(vmin=lams.min(), vmax=lams.max() if lams.max() > lams.min() else lams.min() * 1.01)

@@ -2,7 +2,7 @@
 
 Requires matplotlib (``pip install vilib[plot]``); it is imported inside the
 functions, so ``import vilib`` never needs it. Colours come from the Okabe–Ito
-palette (:data:`vilib.plotting.OKABE_ITO`), which stays distinguishable under
+palette (:data:`vilib.viz.style.OKABE_ITO`), which stays distinguishable under
 the common forms of colour blindness; every axis is labelled; figures have a
 white face colour so they stay legible in dark mode.
 """
@@ -13,19 +13,12 @@ import math
 
 import numpy as np
 
-from ._validation import check_data, check_means, check_phi, check_s2
-from .plotting import OKABE_ITO, cluster_colors
+from .._validation import check_data, check_means, check_phi, check_s2
+from .style import OKABE_ITO, axes_for, cluster_colors
 
 _GREY = "#7F7F7F"
 
 
-def _axes(ax, figsize):
-    if ax is not None:
-        return ax.figure, ax
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=figsize, facecolor="white")
-    return fig, ax
 
 
 def plot_q_2d(x, m, s2, *, phi=None, true_mu=None, ax=None, n_sd=(1.0, 2.0), title=None,
@@ -67,7 +60,7 @@ def plot_q_2d(x, m, s2, *, phi=None, true_mu=None, ax=None, n_sd=(1.0, 2.0), tit
     K = M.shape[0]
     s = np.sqrt(check_s2(s2, K))
     colors = cluster_colors(K)
-    fig, ax = _axes(ax, figsize)
+    fig, ax = axes_for(ax, figsize)
 
     if phi is None:
         ax.scatter(X[:, 0], X[:, 1], s=10, color=_GREY, alpha=0.6, linewidths=0, label="data")
@@ -115,7 +108,7 @@ def plot_posterior_vs_q(post, m, s2, *, phi=None, grid=None, ax=None, show_raw=T
 
     For each cluster ``k`` (cluster colour): the exact posterior of ``mu_k``
     after relabelling every assignment to agree with ``phi``
-    (:meth:`vilib.exact.ExactPosterior.aligned`; solid) and
+    (:meth:`vilib.baselines.exact.ExactPosterior.aligned`; solid) and
     ``q(mu_k) = N(m_k, s2_k)`` (dashed). With ``show_raw`` the unrelabelled
     exact posterior of ``mu_1`` is drawn in grey: by the symmetry of the model
     it has a bump at every cluster (the ``K!`` relabelled modes), and it is the
@@ -153,7 +146,7 @@ def plot_posterior_vs_q(post, m, s2, *, phi=None, grid=None, ax=None, show_raw=T
         grid = np.linspace(lo, hi, 600)
     grid = np.asarray(grid, dtype=float)
     colors = cluster_colors(K)
-    fig, ax = _axes(ax, figsize)
+    fig, ax = axes_for(ax, figsize)
     if show_raw:
         ax.fill_between(grid, post.density_mu(0, grid), color=_GREY, alpha=0.25, linewidth=0,
                         label=r"exact $p(\mu_1 \mid x)$, all labellings")
@@ -188,7 +181,7 @@ def plot_gap_vs_log_kfact(K_values, gaps, *, ax=None, figsize=(5.6, 3.6)):
     gaps = np.asarray(gaps, dtype=float)
     if K_values.shape != gaps.shape or K_values.ndim != 1:
         raise ValueError("K_values and gaps must be 1-D arrays of the same length")
-    fig, ax = _axes(ax, figsize)
+    fig, ax = axes_for(ax, figsize)
     Ks = np.arange(K_values.min(), K_values.max() + 1)
     ax.plot(Ks, [math.lgamma(k + 1) for k in Ks], color="black", linewidth=1.4, marker="_",
             markersize=14, label=r"$\log K!$")
@@ -234,7 +227,7 @@ def plot_elbo_histogram(final_elbos, *, lower=None, log_evidence=None, bins=30, 
         raise ValueError(f"lower must be below the best ELBO {top:g}, got {lower!r}")
     span = top - low
     edges = np.linspace(low - 0.01 * span, top + 0.02 * span, bins + 1)
-    fig, ax = _axes(ax, figsize)
+    fig, ax = axes_for(ax, figsize)
     labels = []
     for name, v in groups.items():
         below = int(np.sum(v < low))
@@ -280,7 +273,7 @@ def plot_elbo_traces(traces, *, best=None, ax=None, figsize=(7.0, 3.6), max_trac
         raise ValueError("traces must be a non-empty sequence of non-empty 1-D arrays")
     if best is None:
         best = max(t[-1] for t in traces)
-    fig, ax = _axes(ax, figsize)
+    fig, ax = axes_for(ax, figsize)
     for t in traces:
         good = t[-1] > best - floor
         ax.plot(np.arange(1, t.size + 1), np.maximum(best - t, floor),

@@ -3,8 +3,8 @@
 Requires matplotlib: ``pip install vilib[plot]``. Nothing here is imported by
 ``import vilib``.
 
-:func:`cavi_stepper` records a run with :func:`vilib.explorer.record_cavi`,
-draws chosen sweeps with the same :class:`vilib.explorer.CaviFigure` the live
+:func:`cavi_stepper` records a run with :func:`vilib.widgets.cavi_explorer.record_cavi`,
+draws chosen sweeps with the same :class:`vilib.widgets.cavi_explorer.CaviFigure` the live
 explorer uses, and puts them in matplotlib's JavaScript animation player
 (:class:`matplotlib.animation.HTMLWriter`, what ``FuncAnimation.to_jshtml``
 produces): a frame slider and first / previous / play / pause / next / last
@@ -39,8 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_int, check_positive
-from .explorer import CaviFigure, CaviRun, record_cavi
+from .._validation import check_int, check_positive
+from .run import CaviFigure, CaviRun, record_cavi
 
 #: matplotlib's button icons (Font Awesome 4 classes) -> Unicode glyphs from
 #: the Geometric Shapes block, which every common font has.
@@ -194,7 +194,7 @@ def stepper_from_run(run: CaviRun, *, max_frames=30, figsize=(7.2, 3.0), dpi=95,
     Parameters
     ----------
     run : CaviRun
-        From :func:`vilib.explorer.record_cavi`.
+        From :func:`vilib.widgets.cavi_explorer.record_cavi`.
     max_frames : int, default 30
         Most frames (see :func:`select_frames`).
     figsize, dpi :

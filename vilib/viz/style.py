@@ -1,13 +1,18 @@
-"""Plotting helpers for the book (requires matplotlib: ``pip install vilib[plot]``).
+"""The book's figure style: one palette, one way to make a figure (requires matplotlib).
 
 Colours are the Okabe–Ito palette, which stays distinguishable under the common
-forms of colour blindness. Figures have a white face colour so that they stay
-legible when the book is read in dark mode.
+forms of colour blindness, extended to ten cluster colours. Figures have a white
+face colour so that they stay legible when the book is read in dark mode. Every
+figure module of ``vilib.viz`` makes its figures with :func:`subplots` or
+:func:`axes_for`.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.colors import to_rgb
+
+from .._validation import check_int
 
 #: Okabe & Ito (2008) colour-blind-safe palette, black moved last (clusters first).
 OKABE_ITO = (
@@ -22,84 +27,57 @@ OKABE_ITO = (
 )
 
 
+#: Cluster colours: the book's Okabe–Ito colours (black left out: a mixture with
+#: black would read as "uncertain"), then three colour-blind-safe colours from
+#: Paul Tol's "muted" scheme so that K = 10 clusters stay distinct.
+CLUSTER_COLOURS = tuple(c for c in OKABE_ITO if c != "#000000") + ("#882255", "#44AA99", "#332288")
+#: Colour of points before the first sweep, when no assignment exists yet.
+UNASSIGNED = "#BBBBBB"
+#: Largest K the explorer offers (one distinct colour per cluster).
+MAX_K = len(CLUSTER_COLOURS)
+
+
+def palette(K: int) -> np.ndarray:
+    """RGB rows ``(K, 3)`` in ``[0, 1]``, one distinct colour per cluster (``K <= 10``)."""
+    K = check_int("K", K)
+    if K > MAX_K:
+        raise ValueError(f"K must be <= {MAX_K} to give each cluster its own colour, got {K}")
+    return np.array([to_rgb(c) for c in CLUSTER_COLOURS[:K]])
+
+
+def soft_colours(phi: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """Colour of each point as the ``phi``-weighted mix of the cluster colours.
+
+    ``colour_i = sum_k phi_ik rgb_k`` (``phi @ rgb``): a point the fit is sure
+    about takes its cluster's colour, a point split between clusters a blend.
+    Returns an ``(n, 3)`` array clipped to ``[0, 1]`` (the rows of ``phi`` sum
+    to one up to round-off).
+    """
+    return np.clip(np.asarray(phi) @ np.asarray(rgb), 0.0, 1.0)
+
+
 def cluster_colors(K: int) -> list[str]:
-    """``K`` colours from the Okabe–Ito palette (cycled when ``K > 8``)."""
-    return [OKABE_ITO[k % len(OKABE_ITO)] for k in range(K)]
+    """``K`` cluster colours as hex strings: :data:`CLUSTER_COLOURS`, cycled when ``K > 10``."""
+    return [CLUSTER_COLOURS[k % len(CLUSTER_COLOURS)] for k in range(K)]
 
 
-def _new_axes(figsize):
+def subplots(nrows: int = 1, ncols: int = 1, figsize=(7.0, 3.4), **kwargs):
+    """A new pyplot figure with a white face and a 2-D array of axes ``(nrows, ncols)``."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=figsize, facecolor="white")
-    return fig, ax
+    return plt.subplots(nrows, ncols, figsize=figsize, facecolor="white", squeeze=False, **kwargs)
 
 
-def mixture_density(grid, mu, lam=1.0):
-    """Per-cluster terms ``(1/K) N(grid; mu_k, lam^2)``, shape ``(K, len(grid))`` (1-D model)."""
-    grid = np.asarray(grid, dtype=float)
-    mu = np.asarray(mu, dtype=float).reshape(-1)
-    z = (grid[None, :] - mu[:, None]) / lam
-    return np.exp(-0.5 * z**2) / (np.sqrt(2 * np.pi) * lam) / len(mu)
+def figure_row(ncols: int = 1, figsize=(7.0, 3.4)):
+    """A new figure with one row of ``ncols`` axes: ``(fig, axes)`` with ``axes`` 1-D."""
+    fig, axes = subplots(1, ncols, figsize=figsize)
+    return fig, axes[0]
 
 
-def plot_generative_data(data, *, ax=None, bins=40, figsize=(7.0, 3.6)):
-    """Histogram of 1-D simulated data, stacked and coloured by true cluster.
+def axes_for(ax, figsize):
+    """``(fig, ax)``: the given axes and their figure, or a new single-axes figure."""
+    if ax is not None:
+        return ax.figure, ax
+    fig, axes = subplots(1, 1, figsize=figsize)
+    return fig, axes[0, 0]
 
-    Draws the density histogram of ``data.x`` split by ``data.c``, the mixture
-    density ``(1/K) sum_k N(x; mu_k, lam^2)`` (black) with its components
-    (dashed, cluster colours), and a tick at each true mean ``mu_k``.
-
-    Parameters
-    ----------
-    data : vilib.SimulatedData
-        From ``vilib.simulate(..., d=1)``.
-    ax : matplotlib Axes, optional
-        Draw into this axes; otherwise a new figure is made with pyplot.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    x = np.asarray(data.x, dtype=float)
-    if x.ndim != 1:
-        raise ValueError("plot_generative_data draws 1-D data (simulate with d=1)")
-    mu = np.asarray(data.mu, dtype=float).reshape(-1)
-    c = np.asarray(data.c)
-    K, lam = len(mu), float(getattr(data, "lam", 1.0))
-    if ax is None:
-        fig, ax = _new_axes(figsize)
-    else:
-        fig = ax.figure
-    colors = cluster_colors(K)
-
-    lo = min(x.min(), mu.min()) - 3 * lam
-    hi = max(x.max(), mu.max()) + 3 * lam
-    edges = np.linspace(lo, hi, bins + 1)
-    groups = [x[c == k] for k in range(K)]
-    # stacked density histogram: total area 1, each colour's area = that cluster's share
-    counts = np.array([np.histogram(g, bins=edges)[0] for g in groups], dtype=float)
-    heights = counts / (len(x) * np.diff(edges))
-    bottom = np.zeros(bins)
-    for k in range(K):
-        ax.bar(edges[:-1], heights[k], width=np.diff(edges), bottom=bottom, align="edge",
-               color=colors[k], alpha=0.75, edgecolor="white", linewidth=0.4,
-               label=f"cluster {k + 1} ($n_{{{k + 1}}}$ = {len(groups[k])})")
-        bottom += heights[k]
-
-    grid = np.linspace(lo, hi, 400)
-    comps = mixture_density(grid, mu, lam)
-    for k in range(K):
-        ax.plot(grid, comps[k], color=colors[k], linestyle="--", linewidth=1.2)
-    ax.plot(grid, comps.sum(axis=0), color="black", linewidth=1.5, label="mixture density")
-    ax.plot(mu, np.zeros(K), linestyle="none", marker="^", markersize=9, color="black",
-            label=r"true means $\mu_k$", clip_on=False, zorder=5)
-
-    ax.set_xlabel(r"observation $x_i$")
-    ax.set_ylabel("density")
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(bottom=0)
-    ax.set_title(f"n = {len(x)} points from K = {K} clusters, σ = {data.sigma:g}")
-    if K <= 8:
-        ax.legend(fontsize="small", frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    return fig

@@ -5,7 +5,7 @@
 * :func:`plot_elbo_trace` — an ELBO trace and its per-sweep gains (chapter "CAVI and its ELBO").
 * :func:`plot_buggy_elbo` — the right ELBO beside the tutorial's buggy one, drops marked.
 
-Colours come from the Okabe–Ito palette of :mod:`vilib.plotting` (colour-blind
+Colours come from the Okabe–Ito palette of :mod:`vilib.viz.style` (colour-blind
 safe); figures have a white face colour so that they stay legible in dark mode;
 every axis is labelled. matplotlib is imported inside each function, so
 importing this module does not need it.
@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_data, check_phi, check_positive
-from .pitfalls import elbo_decreases
-from .plotting import OKABE_ITO, cluster_colors
-from .updates import sufficient_stats, update_mu, update_phi
+from .._validation import check_data, check_phi, check_positive
+from ..teaching.pitfalls import elbo_decreases
+from .._util import normal_pdf
+from .style import OKABE_ITO, cluster_colors, figure_row
+from ..core.updates import sufficient_stats, update_mu, update_phi
 
 #: Colours with a fixed meaning in these figures.
 PRIOR_COLOR = "#7F7F7F"          # grey: the prior
@@ -27,15 +28,6 @@ Q_COLOR = OKABE_ITO[0]           # orange: the variational factor / the right EL
 BUG_COLOR = OKABE_ITO[4]         # vermillion: the buggy quantity and its drops
 
 
-def _figure(ncols=1, figsize=(7.0, 3.4)):
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, ncols, figsize=figsize, facecolor="white", squeeze=False)
-    return fig, list(axes[0])
-
-
-def _normal_pdf(grid, mean, var):
-    return np.exp(-0.5 * (grid - mean) ** 2 / var) / np.sqrt(2 * np.pi * var)
 
 
 def plot_responsibilities(x, m, s2, *, lam=1.0, grid=None, ax=None, figsize=(7.0, 3.4)):
@@ -70,7 +62,7 @@ def plot_responsibilities(x, m, s2, *, lam=1.0, grid=None, ax=None, figsize=(7.0
         grid = np.linspace(lo, hi, 400)
     phi = update_phi(grid, m, s2, lam=lam)                       # (len(grid), K)
     if ax is None:
-        fig, (ax,) = _figure(figsize=figsize)
+        fig, (ax,) = figure_row(figsize=figsize)
     else:
         fig = ax.figure
     colors = cluster_colors(K)
@@ -129,14 +121,14 @@ def plot_mu_update(x, phi, k, sigma, *, lam=1.0, ax=None, figsize=(7.0, 3.4)):
     hi = max(xbar + half, m[k] + half, prior_half)
     grid = np.linspace(lo, hi, 500)
     if ax is None:
-        fig, (ax,) = _figure(figsize=figsize)
+        fig, (ax,) = figure_row(figsize=figsize)
     else:
         fig = ax.figure
-    ax.plot(grid, _normal_pdf(grid, 0.0, sigma**2), color=PRIOR_COLOR, linestyle="--",
+    ax.plot(grid, normal_pdf(grid, 0.0, sigma**2), color=PRIOR_COLOR, linestyle="--",
             linewidth=1.8, label=fr"prior $\mathcal{{N}}(0, \sigma^2)$, $\sigma$ = {sigma:g}")
-    ax.plot(grid, _normal_pdf(grid, xbar, data_var), color=DATA_COLOR, linestyle="-.",
+    ax.plot(grid, normal_pdf(grid, xbar, data_var), color=DATA_COLOR, linestyle="-.",
             linewidth=1.8, label=fr"data alone $\mathcal{{N}}(S_k/N_k, \lambda^2/N_k)$, $N_k$ = {n_k:.1f}")
-    ax.plot(grid, _normal_pdf(grid, m[k], s2[k]), color=Q_COLOR, linewidth=2.4,
+    ax.plot(grid, normal_pdf(grid, m[k], s2[k]), color=Q_COLOR, linewidth=2.4,
             label=fr"$q(\mu_k) = \mathcal{{N}}(m_k, s_k^2)$, $m_k$ = {m[k]:.2f}")
     ax.axvline(xbar, color=DATA_COLOR, linestyle=":", linewidth=1)
     ax.axvline(m[k], color=Q_COLOR, linestyle=":", linewidth=1)
@@ -169,7 +161,7 @@ def plot_elbo_trace(trace, *, log_evidence=None, figsize=(8.0, 3.2)):
     if trace.ndim != 1 or trace.size < 2 or not np.all(np.isfinite(trace)):
         raise ValueError("trace must be a finite 1-D array with at least 2 sweeps")
     sweeps = np.arange(1, trace.size + 1)
-    fig, (left, right) = _figure(2, figsize)
+    fig, (left, right) = figure_row(2, figsize)
     left.plot(sweeps, trace, color=Q_COLOR, marker="o", markersize=3, linewidth=1.8, label="ELBO")
     if log_evidence is not None:
         left.axhline(float(log_evidence), color="black", linestyle="--", linewidth=1.2,
@@ -198,12 +190,12 @@ def plot_buggy_elbo(right, buggy, *, figsize=(8.0, 3.2)):
     """The right ELBO (left panel) beside the tutorial's buggy "ELBO" (right panel).
 
     Each panel has its own vertical scale; sweeps where a trace goes down
-    (:func:`vilib.pitfalls.elbo_decreases`) are marked with vermillion triangles.
+    (:func:`vilib.teaching.pitfalls.elbo_decreases`) are marked with vermillion triangles.
 
     Parameters
     ----------
     right, buggy : arrays, shape (T,)
-        From :func:`vilib.pitfalls.elbo_traces`.
+        From :func:`vilib.teaching.pitfalls.elbo_traces`.
 
     Returns
     -------
@@ -214,7 +206,7 @@ def plot_buggy_elbo(right, buggy, *, figsize=(8.0, 3.2)):
     if right.shape != buggy.shape or right.ndim != 1 or right.size < 2:
         raise ValueError("right and buggy must be 1-D arrays of the same length >= 2")
     sweeps = np.arange(1, right.size + 1)
-    fig, axes = _figure(2, figsize)
+    fig, axes = figure_row(2, figsize)
     panels = ((right, "ELBO (right formula)", Q_COLOR),
               (buggy, "tutorial's \"ELBO\" (buggy)", BUG_COLOR))
     for ax, (trace, title, color) in zip(axes, panels):

@@ -1,4 +1,4 @@
-"""Drive the live CAVI explorer (vilib.explorer) the way a reader would, without a display.
+"""Drive the live CAVI explorer (vilib.widgets.cavi_explorer) the way a reader would, without a display.
 
 Every control is set or clicked programmatically; the expected pictures are derived from the
 update formulas (vilib.update_phi / update_mu on the previous sweep, the Gaussian density
@@ -10,28 +10,17 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-import types
 
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
 import vilib
-from vilib.cavi import kmeans_plus_plus
-from vilib.explorer import (
-    CLUSTER_COLOURS,
-    EXPLORER_DEFAULTS,
-    MAX_K,
-    UNASSIGNED,
-    CaviExplorer,
-    CaviFigure,
-    cavi_explorer,
-    data_choices,
-    palette,
-    record_cavi,
-    soft_colours,
-    suggested_settings,
-)
+from vilib.core.init import kmeans_plus_plus
+from vilib.viz.style import CLUSTER_COLOURS, MAX_K, UNASSIGNED, palette, soft_colours
+from vilib.widgets.cavi_explorer import EXPLORER_DEFAULTS, CaviExplorer, cavi_explorer
+from vilib.viz.run import CaviFigure, record_cavi
+from vilib.datasets import data_choices, suggested_settings
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -131,8 +120,8 @@ def test_soft_colours_mix_the_cluster_colours():
 
 # ------------------------------------------------------------ the explorer
 def test_import_vilib_does_not_load_widgets_or_matplotlib():
-    code = ("import sys, vilib; bad = [m for m in ('ipywidgets', 'matplotlib', 'vilib.explorer',"
-            " 'vilib.animation') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+    code = ("import sys, vilib; bad = [m for m in ('ipywidgets', 'matplotlib', 'vilib.widgets.cavi_explorer',"
+            " 'vilib.viz.stepper') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -306,40 +295,18 @@ def test_two_dimensional_view(explorer):
     np.testing.assert_allclose(xy, true_mu)
 
 
-def fake_datasets():
-    """A stand-in for vilib.datasets with known data, to test the real-data path exactly."""
-    module = types.ModuleType("vilib.datasets")
-    galaxies = np.array([9.0, 10.0, 19.0, 20.0, 21.0, 22.0, 23.0, 33.0])
-    rng = np.random.default_rng(0)
-    faithful = np.column_stack([rng.normal(3, 1, 50), rng.normal(70, 13, 50)])
-    # raw (not standardized) values: the explorer must standardize them itself
-    module.load_galaxies = lambda: types.SimpleNamespace(x=galaxies)
-    module.load_faithful = lambda: types.SimpleNamespace(x=faithful)
-    return module
-
-
-def test_real_data_choices_are_standardized(monkeypatch):
-    fake = fake_datasets()
-    monkeypatch.setitem(sys.modules, "vilib.datasets", fake)
-    monkeypatch.setattr(vilib, "datasets", fake, raising=False)
+def test_real_data_choices_are_the_standardized_sets():
     names = data_choices()
     assert names[:2] == ["simulated (1-D)", "simulated (2-D)"] and len(names) == 4
     ex = CaviExplorer(interval=0.02)
     galaxies = next(n for n in names if n.startswith("galaxies"))
     ex.controls["data"].value = galaxies
-    raw = fake.load_galaxies().x
+    raw = vilib.datasets.load_galaxies(standardize=False).x
     np.testing.assert_allclose(ex.run.x, (raw - raw.mean()) / raw.std())
     assert ex.controls["n"].disabled
     assert ex.view.artists["true_means"] == []          # no truth for real data
     ex.controls["step"].click()
     assert ex.iteration == 1 and ex.image.value.tobytes().startswith(PNG)
-    faithful = next(n for n in names if n.startswith("Old Faithful"))
-    ex.controls["data"].value = faithful
-    assert ex.run.d == 2
-    np.testing.assert_allclose(ex.run.x.mean(axis=0), 0, atol=1e-12)
-    np.testing.assert_allclose(ex.run.x.std(axis=0), 1)
-    ex.controls["data"].value = "simulated (1-D)"
-    assert not ex.controls["n"].disabled and ex.params["K"] == EXPLORER_DEFAULTS["K"]
 
 
 def test_the_books_real_data_sets_when_present():

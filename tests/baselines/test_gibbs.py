@@ -23,18 +23,10 @@ from scipy.signal import lfilter
 from scipy.special import logsumexp
 
 import vilib
-from vilib.gibbs import (
-    AccuracyTrace,
-    GibbsResult,
-    cavi_accuracy,
-    gibbs,
-    gibbs_accuracy,
-    mcse,
-    sample_assignments,
-    sample_means,
-)
+from vilib.experiments.accuracy import AccuracyTrace, cavi_accuracy, gibbs_accuracy
+from vilib.baselines.gibbs import GibbsResult, gibbs, mcse, sample_assignments, sample_means
 from vilib.datasets import load_faithful
-from vilib.restarts import initial_means
+from vilib.core.init import initial_means
 
 import reference
 

@@ -1,4 +1,4 @@
-"""Tests of vilib.restarts: seeding strategies and keeping the best of several CAVI runs."""
+"""Tests of vilib.core.restarts: seeding strategies and keeping the best of several CAVI runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 
 import vilib
-from vilib.restarts import INIT_METHODS, cavi_restarts, initial_means
+from vilib.core.init import INIT_METHODS, initial_means
+from vilib.core.restarts import cavi_restarts
 
 import reference
 

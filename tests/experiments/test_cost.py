@@ -1,4 +1,4 @@
-"""Tests of :mod:`vilib.cost`: counting and timing the exact evidence, and the grid quadrature.
+"""Tests of :mod:`vilib.experiments.cost`: counting and timing the exact evidence, and the grid quadrature.
 
 Expected values come from independent computations: exact integer arithmetic for the
 counts, the naive enumeration of ``reference.py`` (a ``scipy.stats`` multivariate normal per
@@ -14,14 +14,14 @@ from scipy import stats
 
 import reference
 import vilib
-from vilib.cost import (
+from vilib.experiments.cost import (
     EvidenceCost,
     assignment_count,
     log_evidence_grid,
     seconds_per_assignment,
     time_log_evidence,
 )
-from vilib.evidence import MAX_ASSIGNMENTS
+from vilib.baselines.evidence import MAX_ASSIGNMENTS
 
 
 # ---------------------------------------------------------------- assignment_count

@@ -1,4 +1,4 @@
-"""Tests of ``vilib.checker``: right answers pass in many forms, wrong ones get the right hint.
+"""Tests of ``vilib.teaching.checker``: right answers pass in many forms, wrong ones get the right hint.
 
 The right answers are derived again here, independently of the checker (SymPy
 solving the coefficient equations of the completed square, Gaussian expectations
@@ -10,8 +10,8 @@ import doctest
 import pytest
 import sympy as sp
 
-import vilib.checker
-from vilib.checker import (
+import vilib.teaching.checker
+from vilib.teaching.checker import (
     QUESTIONS,
     CheckResult,
     check_answer,
@@ -238,5 +238,5 @@ def test_bad_input_raises_value_error(call, match):
 
 
 def test_doctests_in_the_module():
-    failures, tried = doctest.testmod(vilib.checker)
+    failures, tried = doctest.testmod(vilib.teaching.checker)
     assert tried >= 3 and failures == 0

@@ -18,7 +18,7 @@ from scipy.special import gammaln, logsumexp
 
 import reference
 import vilib
-from vilib.evidence import MAX_ASSIGNMENTS, log_joint_by_assignment
+from vilib.baselines.evidence import MAX_ASSIGNMENTS, log_joint_by_assignment
 
 
 @pytest.mark.parametrize("n, K, d, sigma, lam", [

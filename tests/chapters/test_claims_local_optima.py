@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import vilib
-from vilib.restarts import cavi_restarts, initial_means
+from vilib.core.restarts import cavi_restarts
+from vilib.core.init import initial_means
 
 N, K, D, SIGMA = 400, 5, 2, 8.0
 

@@ -1,6 +1,6 @@
 """Pin the claims of book/exact_posterior.md on the chapter's own examples.
 
-Where possible the expected side is computed without vilib.exact: the order-statistic
+Where possible the expected side is computed without vilib.baselines.exact: the order-statistic
 posterior of (mu_1, mu_2) by grid integration (a second way of breaking the label
 symmetry), log K! from math.lgamma, and log p(x) from the naive reference enumeration.
 """
@@ -14,7 +14,7 @@ import pytest
 from scipy.special import logsumexp
 
 import vilib
-from vilib.restarts import cavi_restarts
+from vilib.core.restarts import cavi_restarts
 
 import reference
 
@@ -57,7 +57,7 @@ def test_overlapping_example_variances_exceed_s2(chapter):
     data, fit, post, al = chapter["overlapping"]
     # relabelled exact posterior (as in the chapter): at least 1.5 times CAVI's s_k^2
     assert np.all(al.var_mu > 1.5 * fit.s2)
-    # the same claim with the symmetry broken by sorting, computed without vilib.exact
+    # the same claim with the symmetry broken by sorting, computed without vilib.baselines.exact
     order = np.argsort(fit.m)[::-1]                         # CAVI's clusters, largest mean first
     for (mean, var), k in zip(ordered_grid_moments(data.x, SIGMA), order):
         assert var > 1.5 * fit.s2[k]

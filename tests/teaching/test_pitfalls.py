@@ -1,4 +1,4 @@
-"""Tests of ``vilib.pitfalls``: the known-wrong formulas behave as documented.
+"""Tests of ``vilib.teaching.pitfalls``: the known-wrong formulas behave as documented.
 
 The right ELBO and the CAVI states come from the loop implementation in
 ``reference.py``; the tutorial's buggy term is written out again here from its
@@ -12,7 +12,7 @@ import pytest
 
 import reference
 import vilib
-from vilib.pitfalls import (
+from vilib.teaching.pitfalls import (
     elbo_decreases,
     elbo_traces,
     mu_prior_plus_entropy,

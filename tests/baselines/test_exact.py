@@ -1,4 +1,4 @@
-"""Tests of vilib.exact: the exact posterior by enumeration and the KL of q to it.
+"""Tests of vilib.baselines.exact: the exact posterior by enumeration and the KL of q to it.
 
 Expected values come from independent computations: the naive reference
 implementation (tests/reference.py), closed forms for n = 1, numerical
@@ -17,7 +17,7 @@ from scipy import stats
 from scipy.special import logsumexp
 
 import vilib
-from vilib.exact import ExactPosterior, exact_posterior, kl_to_posterior
+from vilib.baselines.exact import ExactPosterior, exact_posterior, kl_to_posterior
 
 import reference
 

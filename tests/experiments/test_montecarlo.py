@@ -1,4 +1,4 @@
-"""Tests of :mod:`vilib.montecarlo`: sampling from the mean-field q and Monte Carlo estimates.
+"""Tests of :mod:`vilib.experiments.montecarlo`: sampling from the mean-field q and Monte Carlo estimates.
 
 Expected values are independent: hand-computed means and standard errors, the moments of
 the factors of q (phi, m, s2), the naive loop-based closed form of ``reference.py``, and
@@ -13,7 +13,7 @@ from scipy import stats
 
 import reference
 import vilib
-from vilib.montecarlo import MCEstimate, mc_estimate, mc_expected_log_lik, sample_q
+from vilib.experiments.montecarlo import MCEstimate, mc_estimate, mc_expected_log_lik, sample_q
 
 
 def test_mc_estimate_by_hand():

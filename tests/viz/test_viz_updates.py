@@ -1,4 +1,4 @@
-"""Tests of ``vilib.plots_cavi``: the figures draw what they say, with labelled axes.
+"""Tests of ``vilib.viz.updates``: the figures draw what they say, with labelled axes.
 
 The plotted data are compared with values computed here from the formulas
 (normal densities, the softmax of the logits), not read back from vilib.
@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from vilib.plots_cavi import (
+from vilib.viz.updates import (
     plot_buggy_elbo,
     plot_elbo_trace,
     plot_mu_update,
     plot_responsibilities,
 )
-from vilib.plotting import OKABE_ITO
+from vilib.viz.style import OKABE_ITO
 
 X = np.array([-2.0, -1.5, 0.2, 1.8, 2.5])
 M = np.array([-1.8, 2.0])

@@ -1,4 +1,4 @@
-"""Tests of vilib.plots_posterior: the figures draw what they claim, with labelled axes."""
+"""Tests of vilib.viz.posterior: the figures draw what they claim, with labelled axes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 from matplotlib.patches import Circle  # noqa: E402
 
 import vilib  # noqa: E402
-from vilib.plots_posterior import (  # noqa: E402
+from vilib.viz.posterior import (  # noqa: E402
     plot_elbo_histogram,
     plot_elbo_traces,
     plot_gap_vs_log_kfact,

@@ -1,4 +1,4 @@
-"""Tests of vilib.plots_data: the figures of the Gibbs and real-data chapters.
+"""Tests of vilib.viz.fits: the figures of the Gibbs and real-data chapters.
 
 The figures are checked for what a reader relies on (labelled axes, one panel per
 cluster or fit, circles of the stated radius, densities that integrate to one) and
@@ -14,9 +14,10 @@ from scipy.integrate import trapezoid
 
 import vilib
 from vilib.datasets import load_faithful, load_galaxies
-from vilib.gibbs import AccuracyTrace, gibbs
-from vilib.modelcheck import ElboGrid
-from vilib.plots_data import (
+from vilib.experiments.accuracy import AccuracyTrace
+from vilib.baselines.gibbs import gibbs
+from vilib.experiments.modelcheck import ElboGrid
+from vilib.viz.fits import (
     mixture_pdf,
     plot_accuracy,
     plot_elbo_grid,

@@ -17,12 +17,11 @@ from scipy.optimize import linear_sum_assignment
 
 import reference
 import vilib
-from vilib.svi import (
-    elbo_at_optimal_phi,
+from vilib.baselines.stream import elbo_at_optimal_phi, simulate_stream
+from vilib.baselines.svi import (
     intermediate_params,
     mean_params,
     natural_params,
-    simulate_stream,
     step_sizes,
     svi,
     svi_step,

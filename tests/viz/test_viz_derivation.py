@@ -1,4 +1,4 @@
-"""Tests of :mod:`vilib.plots_derivation`: the figures show the right numbers, labelled.
+"""Tests of :mod:`vilib.viz.derivation`: the figures show the right numbers, labelled.
 
 The plotted data are compared with values computed here independently (``scipy.stats``
 densities, NumPy means, the conditional posterior mode of a mean in closed form).
@@ -10,14 +10,14 @@ import pytest
 from scipy import stats
 
 import vilib
-from vilib.cost import EvidenceCost
-from vilib.plots_derivation import (
+from vilib.experiments.cost import EvidenceCost
+from vilib.viz.derivation import (
     plot_elbo_gap,
     plot_evidence_cost,
     plot_joint_factors,
     plot_mc_convergence,
 )
-from vilib.plotting import OKABE_ITO
+from vilib.viz.style import OKABE_ITO
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("CAVI_SITE", ROOT / "_build" / "html")).resolve()
 # the sources the site was built from: <root>/_build/html -> <root>; else this repository
 SOURCE = next((p for p in SITE.parents[1:2] if (p / "_toc.yml").is_file()), ROOT)

@@ -1,4 +1,4 @@
-"""The static CAVI stepper (vilib.animation): self-contained, reproducible, small, and
+"""The static CAVI stepper (vilib.viz.stepper): self-contained, reproducible, small, and
 showing the same pictures as the live explorer. Its buttons and slider are exercised in
 Chromium on the built site by tests/test_browser.py."""
 
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import vilib
-from vilib.animation import cavi_stepper, select_frames, stepper_from_run
-from vilib.explorer import CaviFigure, record_cavi
+from vilib.viz.stepper import cavi_stepper, select_frames, stepper_from_run
+from vilib.viz.run import CaviFigure, record_cavi
 
 FRAME = re.compile(r'frames\[(\d+)\] = "data:image/png;base64,([^"]*)"')
 
