@@ -266,6 +266,10 @@ def _questions(body: str, refs: References) -> list[str]:
 
 def _directive(name: str, arg: str, options: dict, body: list[str], refs: References,
                edition: str) -> list:
+    while body and not body[0].strip():
+        body = body[1:]
+    while body and not body[-1].strip():
+        body = body[:-1]
     inner = lambda: transform_markdown("\n".join(body), refs, edition)  # noqa: E731
     if name == "exercise":
         label = options.get("label")
