@@ -199,7 +199,7 @@ def _shared_references(app: Sphinx) -> dict:
     docs = {d: raw_by_doc.get(d, env.titles[d].astext()) for d in env.found_docs
             if d in env.titles}
     from vilib import __version__
-    from vilib.checker import QUESTIONS
+    from vilib.teaching.checker import QUESTIONS
     cite, bibliography = _bibliography(app)
     return dict(equations=equations, numbers=numbered, titles=titles, docs=docs,
                 numfig_format=dict(app.config.numfig_format), cite=cite,

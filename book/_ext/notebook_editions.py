@@ -12,7 +12,7 @@ notebooks (:func:`make_edition`):
 * exercises as headings; in the **instructor** edition each solution follows as a collapsible
   ``<details>`` block (or, for a solution that spans code cells, under its own heading); in the
   **student** edition every solution is gone (text, code cells and outputs) and each exercise
-  is followed by empty answer cells, a code cell ready for :mod:`vilib.checker` when the
+  is followed by empty answer cells, a code cell ready for :mod:`vilib.teaching.checker` when the
   exercise names one of its questions;
 * admonitions as block quotes, ``literalinclude`` replaced by the included code, figure
   captions under their figures;
@@ -77,7 +77,7 @@ class References:
     literal : callable
         ``literal(path, options)`` -> the code a ``literalinclude`` shows.
     questions : tuple
-        The question names of ``vilib.checker``.
+        The question names of ``vilib.teaching.checker``.
     install : str
         Markdown of the install instructions (first cell).
     chapter : str
@@ -387,7 +387,7 @@ def _answer_cells(answer: Answer) -> list[dict]:
         lines = [f"# Exercise {answer.number}: type your answer as a SymPy expression or a "
                  "string, then run this cell.",
                  "# vilib's checker says whether it is right and names the likely slip.",
-                 "from vilib.checker import check_answer, describe", ""]
+                 "from vilib.teaching.checker import check_answer, describe", ""]
         lines += [f'{n.ljust(width)} = ""' for n in names]
         lines += ["",
                   "for question, answer in [" + ", ".join(

@@ -332,7 +332,7 @@ def test_wheel_is_cavi_vilib_with_every_subpackage_and_the_data(fresh):
 
 
 def test_fresh_environment_imports_vilib_from_the_wheel_and_has_no_book_tools(fresh):
-    probe = ("import importlib.util, vilib, vilib.checker, vilib.datasets; print(vilib.__file__);"
+    probe = ("import importlib.util, vilib, vilib.teaching.checker, vilib.datasets; print(vilib.__file__);"
              "print(importlib.util.find_spec('myst_nb'), importlib.util.find_spec('jupyter_book'))")
     out = run([fresh["python"], "-c", probe], cwd=fresh["tmp"], env=clean_env()).stdout.split()
     assert Path(out[0]).resolve().is_relative_to(fresh["python"].parent.parent.resolve())
@@ -404,7 +404,7 @@ def test_student_edition_has_no_solution_and_instructor_edition_has_all(links, d
 
 @pytest.mark.parametrize("doc", CHAPTERS, ids=lambda v: Path(v).name)
 def test_student_answer_cells_are_ready_for_the_checker(links, doc):
-    from vilib.checker import QUESTIONS
+    from vilib.teaching.checker import QUESTIONS
 
     nb = load(edition_path(links, doc, "student"))
     answers = [c for c in nb["cells"] if c["cell_type"] == "code"
