@@ -108,6 +108,7 @@ class Answer:
     label: str
     number: str
     questions: list
+    general: bool = False        # the exercise asks for the lambda^2 model (require_lam=True)
 
 
 # --------------------------------------------------------------------------- inline syntax
@@ -279,7 +280,9 @@ def _directive(name: str, arg: str, options: dict, body: list[str], refs: Refere
         title = f"### Exercise {number}" + (f": {_inline(arg, refs)}" if arg else "")
         pieces = [title, "", "\n".join(inner()).strip("\n")]
         if edition == "student":
-            pieces.append(Answer(label, number, _questions("\n".join(body), refs)))
+            text = "\n".join(body)
+            pieces.append(Answer(label, number, _questions(text, refs),
+                                 general="require_lam=True" in text))
         return pieces
     if name == "solution":
         if edition == "student":
@@ -392,7 +395,9 @@ def _answer_cells(answer: Answer) -> list[dict]:
         lines += ["",
                   "for question, answer in [" + ", ".join(
                       f'("{q}", {n})' for q, n in zip(answer.questions, names)) + "]:",
-                  "    print(check_answer(question, answer) if answer else describe(question))"]
+                  "    print(check_answer(question, answer"
+                  + (", require_lam=True" if answer.general else "")
+                  + ") if answer else describe(question))"]
         source = "\n".join(lines)
     else:
         source = f"# Exercise {answer.number}: your working (code) here."
@@ -474,7 +479,10 @@ def make_edition(nb: dict, refs: References, edition: str) -> dict:
             if isinstance(piece, Answer):
                 cells.extend(_answer_cells(piece))
             elif piece.strip():
-                cells.append(_markdown_cell(piece.strip("\n") + "\n"))
+                text = piece.strip("\n")
+                if "```" not in text and "~~~" not in text:
+                    text = re.sub(r"\n{3,}", "\n\n", text)
+                cells.append(_markdown_cell(text + "\n"))
         pending.clear()
 
     for cell in nb["cells"]:
@@ -482,13 +490,16 @@ def make_edition(nb: dict, refs: References, edition: str) -> dict:
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             for seg in _segments(source):
                 if isinstance(seg, tuple):
+                    flush()
                     if seg[0] == "start":
                         if in_solution:
                             raise UnknownSyntax(f"{refs.docname}: nested solution-start")
                         in_solution = seg[1]
                         if edition == "instructor":
+                            # its own cell: Jupyter folds the solution's cells under it
                             number = _number(refs, seg[1], "exercise")
-                            pending.append(f"\n#### Solution to Exercise {number}\n")
+                            cells.append(_markdown_cell(
+                                f"#### Solution to Exercise {number}\n", heading_collapsed=True))
                     else:
                         if not in_solution:
                             raise UnknownSyntax(f"{refs.docname}: solution-end without start")

@@ -115,8 +115,14 @@ def test_exercises_and_solutions_per_edition():
     assert [c["cell_type"] for c in answers] == ["markdown", "code"] * 2
     checker = answers[1]["source"]
     assert '("s2_update", s2_update_answer), ("m_update", m_update_answer)' in checker
+    assert "check_answer(question, answer) if answer" in checker
     assert answers[3]["source"] == "# Exercise 7.2: your working (code) here."
     assert not any("answer" in c["metadata"].get("tags", []) for c in teacher["cells"])
+    general = notebook(md(":::{exercise}\n:label: ex-a\n\nWith lambda: "
+                          "`check_s2_update(expr, require_lam=True)`.\n:::"))
+    cell = [c for c in ne.make_edition(general, refs(), "student")["cells"]
+            if c["cell_type"] == "code"][0]["source"]
+    assert "check_answer(question, answer, require_lam=True) if answer" in cell
     # order: exercise, its answer cells, then what follows
     kinds = [c["metadata"].get("tags", [""])[0] if c["metadata"].get("tags") else c["source"][:14]
              for c in student["cells"][1:]]

@@ -413,8 +413,10 @@ def test_student_answer_cells_are_ready_for_the_checker(links, doc):
     for (label, body), cell in zip(exercises(doc), answers):
         named = [q for q in QUESTIONS if re.search(rf"check_{q}\b|[\"']{q}[\"']", body)]
         for q in named:
-            assert f'check_answer(question, answer)' in text_of(cell) and f'"{q}"' in text_of(cell), (
+            assert "check_answer(question, answer" in text_of(cell) and f'"{q}"' in text_of(cell), (
                 f"{doc}: the answer cell of {label} does not check {q}")
+        if "require_lam=True" in body:
+            assert "require_lam=True" in text_of(cell), f"{doc}: {label} asks for the lambda model"
         assert not cell["outputs"], "an answer cell with an output"
 
 
