@@ -248,7 +248,7 @@ def _fresh(tmp: Path) -> dict:
             if line.strip() and not line.startswith(("-", "#"))]
     constraints = tmp / "constraints.txt"
     constraints.write_text("\n".join(pins) + "\n")
-    run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+    run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
          "-c", constraints, f"{wheel}[{EXTRA}]", "ipykernel"], env=clean_env(), cwd=tmp)
     spec = tmp / "kernels" / KERNEL
     spec.mkdir(parents=True)
