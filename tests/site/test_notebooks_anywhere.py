@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import jupytext
+import nbformat
 import pytest
 import yaml
 
@@ -356,8 +357,12 @@ def test_every_chapter_page_links_a_student_and_an_instructor_edition(links):
 
 @pytest.mark.parametrize("doc, edition", NOTEBOOKS, ids=lambda v: Path(v).name)
 def test_notebook_reads_as_a_plain_notebook(links, doc, edition):
-    nb = load(edition_path(links, doc, edition))
+    path = edition_path(links, doc, edition)
+    nb = load(path)
     assert nb["nbformat"] == 4
+    nbformat.validate(nbformat.read(path, as_version=4))          # a valid notebook file
+    ids = [c["id"] for c in nb["cells"]]
+    assert len(set(ids)) == len(ids), "duplicate cell ids"
     first = text_of(nb["cells"][0])
     assert nb["cells"][0]["cell_type"] == "markdown" and "pip install" in first
     assert f'"{DISTRIBUTION}[{EXTRA}]"' in first, "the first cell does not say how to install vilib"
