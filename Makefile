@@ -18,7 +18,7 @@ BUILD_CMD := $(BIN)/jupyter-book build . --all -n -W --keep-going
 PYTEST_CMD := $(BIN)/python -m pytest tests _build/jupyter_execute \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: venv book test serve clean bench lab lab-setup lab-check normalise
+.PHONY: venv book test serve clean bench lab lab-setup lab-check pdf normalise
 
 ## venv: create .venv and install requirements.txt (only when missing or out of date)
 venv: $(STAMP)
@@ -73,6 +73,13 @@ lab: lab-setup
 ## lab-check: drive `make lab` in headless Chromium: a chapter opens as a notebook, MyST rendered, save changes nothing
 lab-check: lab-setup
 	$(BIN)/python book/_tools/check_lab.py
+
+## pdf: print the built book to PDF, whole and per chapter, into _build/pdf/$(EDITION)/
+## (EDITION=student hides the solutions, EDITION=instructor shows them; builds the book if missing)
+EDITION ?= student
+pdf: $(STAMP)
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python book/_tools/make_pdf.py --edition $(EDITION)
 
 ## normalise: store every chapter in the exact form Jupytext writes (opening/saving changes nothing)
 normalise: $(STAMP)
