@@ -73,6 +73,10 @@ p { orphans: 3; widows: 3; }
 .toggle-hidden, .toggle-details__summary ~ * { display: revert !important; visibility: visible !important;
   opacity: 1 !important; height: auto !important; }
 div.cell div.cell_input { border-left-width: 2px; }
+/* plumbing the site folds away (hide-input / hide-cell) stays off paper */
+.cell details.hide { display: none !important; }
+/* shadows would be printed as raster images */
+* { box-shadow: none !important; text-shadow: none !important; }
 """
 
 PREPARE_JS = """
@@ -227,7 +231,8 @@ def main(argv=None) -> int:
     if outside:
         raise SystemExit(f"requests outside the local book were refused: {outside[:5]}")
     for target, (seconds, found) in results.items():
-        print(f"{target.relative_to(ROOT)}: {page_count(target)} pages, "
+        shown = target.relative_to(ROOT) if target.is_relative_to(ROOT) else target
+        print(f"{shown}: {page_count(target)} pages, "
               f"{target.stat().st_size / 1e6:.1f} MB, {found['exercises']} exercises, "
               f"{found['solutions']} solutions ({seconds:.1f} s)")
     print(f"make pdf ({args.edition}): {len(results)} PDFs in {time.perf_counter() - start:.1f} s")
