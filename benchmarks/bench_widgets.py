@@ -31,7 +31,7 @@ matplotlib.use("Agg")
 
 from _common import machine_info, print_header, write_results  # noqa: E402
 
-from vilib.plotting import plot_generative_data  # noqa: E402
+from vilib.viz.model import plot_generative_data  # noqa: E402
 from vilib.widgets.generative import GenerativeModelExplorer  # noqa: E402
 
 REPEATS = 4
@@ -51,7 +51,7 @@ class Rebuild(GenerativeModelExplorer):
     """The former implementation's redraw: rebuild the whole figure on every change."""
 
     def redraw(self, change=None):
-        from vilib.model import simulate
+        from vilib import simulate
 
         p = self.params
         self.data = simulate(int(p["n"]), int(p["K"]), float(p["sigma"]), seed=int(p["seed"]))

@@ -14,7 +14,7 @@ Two directives, used in book/instructors.md:
     Its content is YAML: for every exercise label, ``level`` (1, 2 or 3) and ``practises``.
     The directive finds every sphinx-exercise ``exercise`` in the chapters (their ``:label:``
     lines), and renders them in book order: a numbered reference (Exercise 5.1), the chapter,
-    the difficulty, what it practises and whether ``vilib.checker`` grades it. An exercise
+    the difficulty, what it practises and whether ``vilib.teaching.checker`` grades it. An exercise
     without an entry, or an entry naming no exercise, is a build error.
 
 Both read the chapters' sources at build time and mark them as dependencies of the page, so a
@@ -200,7 +200,7 @@ class ExerciseIndex(_YamlTable):
         rows = ["```{list-table}", ":header-rows: 1", ":widths: 14 20 14 40 12",
                 ":class: cavi-exercise-index", "",
                 "* - Exercise", "  - Chapter", "  - Difficulty", "  - Practises",
-                "  - Graded by `vilib.checker`"]
+                "  - Graded by `vilib.teaching.checker`"]
         seen = set()
         for doc, path in self.chapters():
             text = path.read_text(encoding="utf-8")
