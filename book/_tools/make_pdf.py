@@ -12,8 +12,10 @@ fails the run). Before printing, each page
 * gets a print style (``PRINT_CSS``): no header, sidebars, buttons, download links or
   prev/next links; the text at full width; figures, equations, tables and exercise boxes kept
   whole on a page; headings kept with what follows; each chapter on a new page;
-* shows solutions as the edition says: ``student`` removes every sphinx-exercise solution,
-  ``instructor`` opens every solution dropdown.
+* shows solutions as the edition says: ``student`` removes every sphinx-exercise solution
+  (and leaves out the instructors' page), ``instructor`` opens every solution dropdown;
+* keeps links within the printed document (in the whole book, a link to another chapter
+  becomes a link inside the PDF) and drops the ones that would lead nowhere on paper.
 
 The whole book is one HTML document made of every page's article in the order of _toc.yml
 (with a title page and the table of contents as printed by Chromium's outline), so its pages
@@ -95,6 +97,13 @@ async (edition) => {
     document.querySelectorAll(".solution, .dropdown").forEach(e =>
       e.classList.remove("dropdown", "toggle-hidden"));
   }
+  // links to other pages of the local site would be dead on paper: keep the text only
+  document.querySelectorAll("a[href]").forEach(a => {
+    const url = new URL(a.getAttribute("href"), location.href);
+    if (url.origin === location.origin && !(url.pathname === location.pathname && url.hash)) {
+      a.removeAttribute("href");
+    }
+  });
   const raw = document.querySelectorAll(".math:not(:has(mjx-container)):not(:has(.katex))");
   return {solutions: document.querySelectorAll(".solution").length,
           exercises: document.querySelectorAll(".exercise").length,
@@ -104,12 +113,20 @@ async (edition) => {
 
 
 def toc_pages(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
-    """The pages of the book in reading order (``book/<name>``), as _toc.yml lists them."""
+    """The pages of the book in reading order (``book/<name>``), as _toc.yml lists them
+    (parts, chapters and their sections, depth first)."""
     toc = yaml.safe_load(toc_file.read_text(encoding="utf-8"))
     pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections"))
+
     for part in toc.get("parts", []):
-        pages += [entry["file"] for entry in part.get("chapters", [])]
-    pages += [entry["file"] for entry in toc.get("chapters", [])]
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
     return [str(Path(p).with_suffix("")) for p in pages]
 
 
@@ -140,13 +157,20 @@ def combined_page(pages: list[str], title: str) -> str:
     heading.string = title
     cover.append(heading)
     article.append(cover)
+    names = {Path(page).name for page in pages}
     for page in pages:
         soup = BeautifulSoup((HTML / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
         body = soup.select_one("article.bd-article")
         if body is None:
             raise SystemExit(f"{page}.html has no <article class='bd-article'>")
-        chapter = first.new_tag("section", attrs={"class": "print-chapter",
-                                                  "data-page": page})
+        # a link to a page of this book becomes a link inside the one document (a PDF link)
+        for a in body.select("a[href]"):
+            target, _, anchor = a["href"].partition("#")
+            if target.endswith(".html") and "://" not in target and \
+                    Path(target).stem in names:
+                a["href"] = f"#{anchor}" if anchor else f"#print-{Path(target).stem}"
+        chapter = first.new_tag("section", attrs={"class": "print-chapter", "data-page": page,
+                                                  "id": f"print-{Path(page).name}"})
         chapter.extend(list(body.contents))
         article.append(chapter)
     return str(first)
@@ -189,6 +213,8 @@ def main(argv=None) -> int:
 
     start = time.perf_counter()
     pages = toc_pages()
+    if args.edition == "student":       # the instructors' page is for the instructor edition
+        pages = [p for p in pages if Path(p).name != "instructors"]
     chapters = [p for p in pages if not args.only or Path(p).name in args.only]
     title = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
     out = args.out / args.edition
