@@ -4,7 +4,8 @@ opening, running and saving it changes no file.  Run by `make lab-check`.
 Starts JupyterLab (requirements-lab.txt, set up by `make lab-setup`) headless on 127.0.0.1
 with a free port, fresh user settings and a private runtime folder (nothing from, or into,
 the user's home), drives it with Playwright and Debian's Chromium, and for each chapter given
-(default: book/generative_model.md)
+(default: book/generative_model.md and book/cavi_algorithm.md, the two that JupyterLab's
+autosave used to rewrite)
 
 1. opens ``lab/tree/<chapter>`` (a plain double-click's URL) and checks that a notebook, not
    the text editor, shows it, with as many cells as Jupytext reads from the file;
@@ -175,7 +176,8 @@ def check_chapter(page, base: str, token: str, chapter: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("chapters", nargs="*", default=["book/generative_model.md"])
+    parser.add_argument("chapters", nargs="*",
+                        default=["book/generative_model.md", "book/cavi_algorithm.md"])
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
