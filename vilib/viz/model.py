@@ -24,7 +24,7 @@ def stacked_histogram(x, c, K, edges):
 
     Returns an array ``(K, len(edges) - 1)``: cluster ``k``'s bar heights, scaled so that all
     bars together have area 1 and each colour's area is that cluster's share of the points.
-    Bins are those of :func:`numpy.histogram` (half-open, the last one closed).
+    Bins are those of ``numpy.histogram`` (half-open, the last one closed).
     """
     x = np.asarray(x, dtype=float)
     edges = np.asarray(edges, dtype=float)
