@@ -155,6 +155,10 @@ def _cell(text: str) -> str:
     return text.replace("\n", " ").strip()
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 _CHAPTER_REF = re.compile(r"\bch:(\w+)")
 
 
@@ -183,8 +187,8 @@ class ChapterGuide(_YamlTable):
                     raise self.error(f"chapter-guide: {name!r} needs unknown chapter {ref!r}")
             needs = _CHAPTER_REF.sub(lambda m: f"{{doc}}`/{names[m.group(1)]}`", needs)
             rows += [f"* - {{doc}}`/{doc}`",
-                     f"  - {minutes} min ({words} words, {displays} displays, "
-                     f"{figures} figures)",
+                     f"  - {minutes} min ({words} words, {_n(displays, 'display')}, "
+                     f"{_n(figures, 'figure')})",
                      "  - " + "; ".join(_cell(g) for g in goals),
                      "  - " + needs]
         unknown = sorted(set(data) - seen)
