@@ -79,6 +79,8 @@ div.cell div.cell_input { border-left-width: 2px; }
 .cell details.hide { display: none !important; }
 /* shadows would be printed as raster images */
 * { box-shadow: none !important; text-shadow: none !important; }
+/* rounded, clipped boxes would be printed with raster masks */
+.admonition, div.admonition, .sd-card, div.cell_input, div.highlight { border-radius: 0 !important; }
 """
 
 PREPARE_JS = """
