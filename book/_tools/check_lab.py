@@ -164,18 +164,72 @@ def check_chapter(page, base: str, token: str, chapter: Path) -> None:
         time.sleep(0.5)
     else:
         fail(f"{rel}: Ctrl+S did not save the file (last_modified unchanged)")
-    if chapter.read_bytes() != before_bytes:
+    # the server may still be writing when its mtime has changed: wait for the tab to be
+    # clean, then give the file a few seconds to settle before comparing
+    page.wait_for_function("() => !document.querySelector('.jp-mod-current.jp-mod-dirty')",
+                           timeout=30_000)
+    for _ in range(20):
+        if chapter.read_bytes() == before_bytes:
+            break
+        time.sleep(0.5)
+    else:
         diff = subprocess.run(["git", "diff", "--stat", "--", str(chapter)], cwd=ROOT,
                               capture_output=True, text=True).stdout
-        fail(f"{rel}: saving changed the file: {diff}")
+        fail(f"{rel}: saving changed the file: {diff or '(not yet on disk)'}")
     if git_status() != before_status:
         fail(f"{rel}: git status changed: {git_status()!r}")
     print(f"  {rel}: kernel ran a cell, saved (mtime {saved_before} -> new), "
           "bytes identical, git status clean")
 
 
+WIDGET_LATENCY_JS = """
+async ([index, key]) => {
+  // time from a key press on the index-th slider to the explorer's new picture
+  const img = document.querySelector('.jp-NotebookPanel .widget-image');
+  const before = img.src;
+  const done = new Promise(resolve => {
+    const seen = new MutationObserver(() => {
+      if (img.src !== before) { seen.disconnect(); resolve(performance.now()); }
+    });
+    seen.observe(img, {attributes: true, attributeFilter: ['src']});
+  });
+  const handle = document.querySelectorAll('.jp-NotebookPanel .widget-slider .noUi-handle')[index];
+  handle.focus();
+  const start = performance.now();
+  handle.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true}));
+  const end = await Promise.race([done, new Promise(r => setTimeout(() => r(NaN), 20000))]);
+  return end - start;
+}
+"""
+
+
+def widget_latency(page, base: str, token: str, repeats: int = 8) -> dict[str, list[float]]:
+    """Milliseconds from moving a slider of the generative-model explorer (in JupyterLab, a
+    live kernel) to its new picture on screen. Runs the chapter's cells; saves nothing."""
+    page.goto(f"{base}/lab/tree/generative_model.md?token={token}&reset")
+    page.locator(".jp-NotebookPanel:visible").wait_for(timeout=90_000)
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator"
+                           "[data-status='idle']", timeout=120_000)
+    page.locator(".jp-NotebookPanel .jp-Notebook").first.click()
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_selector(".jp-NotebookPanel .widget-image", timeout=300_000)
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator"
+                           "[data-status='idle']", timeout=300_000)
+    out = {}
+    for index, name in [(0, "K"), (1, "sigma"), (2, "n")]:
+        times = []
+        for j in range(repeats):
+            key = "ArrowRight" if j % 2 == 0 else "ArrowLeft"
+            times.append(page.evaluate(WIDGET_LATENCY_JS, [index, key]))
+        out[name] = times
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--widget-latency", action="store_true",
+                        help="also time the generative-model explorer in the live kernel")
     parser.add_argument("chapters", nargs="*",
                         default=["book/generative_model.md", "book/cavi_algorithm.md"])
     args = parser.parse_args()
@@ -194,6 +248,18 @@ def main() -> None:
             page.on("pageerror", lambda e: errors.append(str(e)))
             for chapter in args.chapters:
                 check_chapter(page, base, token, (ROOT / chapter).resolve())
+            if args.widget_latency:
+                import statistics
+
+                before = git_status()
+                for name, ms in widget_latency(page, base, token).items():
+                    if any(m != m for m in ms):
+                        fail(f"the explorer's picture did not change when {name} moved")
+                    print(f"  explorer in JupyterLab, {name} slider: median "
+                          f"{statistics.median(ms):.0f} ms, max {max(ms):.0f} ms "
+                          f"(key press to new picture, {len(ms)} moves)")
+                if git_status() != before:
+                    fail("running the chapter changed a file")
             browser.close()
         if errors:
             print(f"  page errors (not failures): {errors[:3]}")

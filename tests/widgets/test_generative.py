@@ -141,7 +141,7 @@ def test_legend_counts_each_cluster(explorer):
     for K, n in [(3, 500), (8, 4000), (2, 7)]:
         explorer.controls["K"].value = K
         explorer.controls["n"].value = n
-        texts = [t.get_text() for t in explorer.ax.get_legend().get_texts()]
+        texts = [t.get_text() for t in explorer.view.legend.get_texts()]
         assert len(texts) == K + 2
         counts = [int(t.rsplit("=", 1)[1].strip(" )")) for t in texts[:K]]
         assert counts == np.bincount(explorer.data.c, minlength=K).tolist()

@@ -160,7 +160,7 @@ class GenerativeFigure:
         ax.set_ylabel("density")
         self.figure, self.ax = fig, ax
         self.K_max, self.bins = K_max, bins
-        self._legend_K = None
+        self._legends = None
 
     def update(self, data) -> None:
         """Show ``data`` (a 1-D :class:`vilib.SimulatedData` with at most ``K_max`` clusters)."""
@@ -200,14 +200,24 @@ class GenerativeFigure:
         self.ax.set_title(f"n = {len(x)} points from K = {K} clusters, σ = {data.sigma:g}")
 
     def _set_legend(self, K, sizes):
-        if self._legend_K != K:
-            self.ax.legend(handles=self._swatches[:K] + [self.mixture, self.means],
-                           fontsize="small", frameon=False, loc="upper left",
-                           bbox_to_anchor=(1.0, 1.0))
-            self._legend_K = K
-        texts = self.ax.get_legend().get_texts()
+        if self._legends is None:        # one legend per K, made once, shown one at a time
+            self._legends = {}
+            for k in range(1, self.K_max + 1):
+                legend = self.ax.legend(handles=self._swatches[:k] + [self.mixture, self.means],
+                                        fontsize="small", frameon=False, loc="upper left",
+                                        bbox_to_anchor=(1.0, 1.0))
+                self.ax.add_artist(legend)
+                self._legends[k] = legend
+        for k, legend in self._legends.items():
+            legend.set_visible(k == K)
+        texts = self._legends[K].get_texts()
         for k in range(K):
             texts[k].set_text(f"cluster {k + 1} (n{_subscript(k + 1)} = {sizes[k]})")
+
+    @property
+    def legend(self):
+        """The legend shown (one per number of clusters, the others hidden)."""
+        return next(lg for lg in self._legends.values() if lg.get_visible())
 
     def png(self) -> bytes:
         """The picture as PNG: one Agg draw, light compression (plots compress well anyway)."""
