@@ -106,3 +106,24 @@ def test_instructor_edition_shows_every_solution(instructor):
     assert len(re.findall(r"Solution to\s+Exercise", text)) == n
     # the first solution's text is on paper, not folded away
     assert "Lagrangian" in text
+
+
+def test_no_raw_latex_outside_math_on_any_page():
+    """The PDF is printed from the site's HTML: math that MyST did not parse as math (say, an
+    inline formula broken by a line that starts with "- ") would print raw. Every page of the
+    book, solutions included, keeps its LaTeX inside math elements."""
+    from bs4 import BeautifulSoup
+
+    require_build()
+    raw_tex = re.compile(r"\\(frac|begin|sum|log|mu|sigma|varphi|mathcal|big)\b|\$\$|\$\\")
+    bad = {}
+    for page in make_pdf.toc_pages():
+        html = (ROOT / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+        article = BeautifulSoup(html, "html.parser").select_one("article.bd-article")
+        for skip in article.select(".math, pre, code, script, style, .highlight, .cell_input, "
+                                   ".cell_output, dt.sig, .sig"):
+            skip.decompose()
+        found = raw_tex.findall(article.get_text(" "))
+        if found:
+            bad[page] = found[:5]
+    assert not bad, f"raw LaTeX outside math: {bad}"
