@@ -300,7 +300,7 @@
 
   CaviExplorer.prototype.draw = function () {
     if (!this.history) return;
-    var W = U.widthOf(this.node), wide = W >= 700;
+    var W = U.widthOf(this.node), wide = W >= 900;
     var plotW = wide ? Math.floor(W * 0.62) : W, elboW = wide ? W - plotW - 8 : W;
     var th = U.theme(this.node);
     var ph = this.phiAt(this.h);

@@ -173,16 +173,20 @@
   function slider(labelText, o, onChange) {
     var input = el("input", {type: "range", min: o.min, max: o.max, step: o.step,
                              value: o.log ? Math.log10(o.value) : o.value});
-    var out = el("output", {className: "cavi-out"});
-    function value() { var v = +input.value; return o.log ? +Math.pow(10, v).toPrecision(3) : v; }
+    var out = el("output", {className: "cavi-out"}), current = o.value;
+    function value() { return current; }
     function show() {
       out.textContent = fmt(value(), 3);
       input.setAttribute("aria-valuetext", labelText + " " + out.textContent);
     }
-    input.addEventListener("input", function () { show(); onChange(value()); });
+    input.addEventListener("input", function () {
+      var v = +input.value;
+      current = o.log ? +Math.pow(10, v).toPrecision(3) : v;
+      show(); onChange(current);
+    });
     show();
     return {el: labelled(labelText, input, out), input: input, value: value,
-            set: function (v) { input.value = o.log ? Math.log10(v) : v; show(); }};
+            set: function (v) { current = v; input.value = o.log ? Math.log10(v) : v; show(); }};
   }
 
   function select(labelText, options, value, onChange) {
@@ -230,7 +234,10 @@
   }
 
   /* Width available to an explorer's pictures. */
-  function widthOf(node) { return Math.max(260, Math.floor(node.clientWidth)); }
+  function widthOf(node) {
+    var cs = getComputedStyle(node);
+    return Math.max(260, Math.floor(node.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)));
+  }
 
   root.caviKit = {COLOURS: COLOURS, RGB: RGB, UNASSIGNED: UNASSIGNED, rng: rng, simulate: simulate,
                   theme: theme, onThemeChange: onThemeChange, fitCanvas: fitCanvas, ticks: ticks,
