@@ -9,7 +9,7 @@
 (function (root) {
   "use strict";
 
-  var COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+  var COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442",
                  "#882255", "#44AA99", "#332288"];
   var UNASSIGNED = [187, 187, 187];                       // #BBBBBB, before the first sweep
 

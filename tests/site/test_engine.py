@@ -283,7 +283,7 @@ def test_step_play_slider_and_settings_change_the_picture(explorer):
     assert explorer_state(page)["K"] == 5
     for data in ("galaxies", "faithful", "sim2", "sim1"):
         shown = picture(page)
-        root.get_by_label("data").select_option(data)
+        root.get_by_label("data", exact=True).select_option(data)
         assert picture(page) != shown, f"data set {data} did not change the picture"
 
 
@@ -359,7 +359,7 @@ def test_generative_and_phi_explorers_respond(browser, site_url):
         for action in (lambda: root.get_by_role("slider", name="clusters K").fill("5"),
                        lambda: root.get_by_role("slider", name="prior spread σ").fill("0.5"),
                        lambda: root.get_by_role("button", name="New sample").click(),
-                       lambda: root.get_by_label("dimension d").select_option("2")):
+                       lambda: root.get_by_label("dimension d", exact=True).select_option("2")):
             shown = picture(page)
             action()
             assert picture(page) != shown
