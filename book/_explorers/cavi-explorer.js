@@ -269,18 +269,29 @@
     return msg + " " + parts.join(", ") + "." + (this.extra ? " " + this.extra : "");
   };
 
+  /* Each point's colour: sum_k phi_ik rgb_k (a point torn between clusters gets a blend);
+   * grey for points no phi update has seen yet.  3 bytes per point. */
   CaviExplorer.prototype.colours = function (ph, n) {
-    var K = this.p.K, out = new Array(n), RGB = U.RGB;
+    var K = this.p.K, out = new Uint8ClampedArray(3 * n), RGB = U.RGB, G = U.UNASSIGNED;
     for (var i = 0; i < n; i++) {
-      if (!ph || i >= ph.n) { out[i] = null; continue; }
+      if (!ph || i >= ph.n) { out[3 * i] = G[0]; out[3 * i + 1] = G[1]; out[3 * i + 2] = G[2]; continue; }
       var r = 0, g = 0, b = 0;
       for (var k = 0; k < K; k++) {
         var w = ph.phi[i * K + k];
         r += w * RGB[k][0]; g += w * RGB[k][1]; b += w * RGB[k][2];
       }
-      out[i] = "rgb(" + Math.round(Math.min(255, r)) + "," + Math.round(Math.min(255, g)) + "," + Math.round(Math.min(255, b)) + ")";
+      out[3 * i] = Math.round(r); out[3 * i + 1] = Math.round(g); out[3 * i + 2] = Math.round(b);
     }
     return out;
+  };
+
+  /* The points: drawn as one bitmap; the ones added by the reader and not yet seen by a phi
+   * update get a ring. */
+  CaviExplorer.prototype.points = function (ctx, th, W, H, px, py, ph, r) {
+    var n = this.data.n;
+    U.drawPoints(ctx, W, H, px, py, this.colours(ph, n), n, r);
+    var seen = ph ? ph.n : 0;
+    for (var i = Math.max(seen, this.history[0].n); i < n; i++) this.ring(ctx, th, px[i], py[i]);
   };
 
   /* Axis ranges fixed for a run: the data, every mean of the run and the true means. */
@@ -344,13 +355,9 @@
       }
       ctx.stroke();
     }
-    var cols = this.colours(ph, D.n), top = split + 4, hgt = box.y1 - split - 8, r = D.n > 2000 ? 1.6 : 2.6;
-    for (var i = 0; i < D.n; i++) {
-      var px = sx(D.x[i]), py2 = top + hgt * this.jitter[i % this.jitter.length];
-      ctx.fillStyle = cols[i] || "rgb(" + U.UNASSIGNED.join(",") + ")";
-      ctx.fillRect(px - r, py2 - r, 2 * r, 2 * r);
-      if (!cols[i] && i >= this.history[0].n) this.ring(ctx, th, px, py2);
-    }
+    var top = split + 4, hgt = box.y1 - split - 8, px = new Float64Array(D.n), py = new Float64Array(D.n);
+    for (var i = 0; i < D.n; i++) { px[i] = sx(D.x[i]); py[i] = top + hgt * this.jitter[i % this.jitter.length]; }
+    this.points(ctx, th, W, H, px, py, ph, D.n > 2000 ? 1.5 : 2.5);
     if (this.cursor) this.cross(ctx, th, sx(this.cursor[0]), top + hgt / 2);
     ctx.restore();
     this.frame = {box: {x0: box.x0, x1: box.x1, y0: box.y0, y1: box.y1}, sx: sx, sy: null, height: H};
@@ -367,13 +374,9 @@
     U.axes(ctx, th, box, sx, sy, {xlabel: "x\u1d62\u2081   (colour: \u03c6\u1d62;  circles: radius s\u2096 around m\u2096)", ylabel: "x\u1d62\u2082", height: H});
     ctx.save();
     ctx.beginPath(); ctx.rect(box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0); ctx.clip();
-    var cols = this.colours(ph, D.n), r = D.n > 2000 ? 1.6 : 2.4;
-    for (var i = 0; i < D.n; i++) {
-      var px = sx(D.x[2 * i]), py = sy(D.x[2 * i + 1]);
-      ctx.fillStyle = cols[i] || "rgb(" + U.UNASSIGNED.join(",") + ")";
-      ctx.fillRect(px - r, py - r, 2 * r, 2 * r);
-      if (!cols[i] && i >= this.history[0].n) this.ring(ctx, th, px, py);
-    }
+    var px = new Float64Array(D.n), py = new Float64Array(D.n);
+    for (var i = 0; i < D.n; i++) { px[i] = sx(D.x[2 * i]); py[i] = sy(D.x[2 * i + 1]); }
+    this.points(ctx, th, W, H, px, py, ph, D.n > 2000 ? 1.5 : 2.5);
     if (D.mu) {
       ctx.strokeStyle = th.text; ctx.lineWidth = 2;
       for (var k = 0; k < D.K; k++) {

@@ -85,6 +85,33 @@
     return ctx;
   }
 
+  /* Many points at once: squares of half-width r (CSS px) written into one bitmap, then drawn
+   * over the canvas in one call (10,000 fillRect calls with their colour strings cost ~10x more).
+   * px, py: positions in CSS px; rgb: 3 bytes per point. */
+  var layer = null;
+  function drawPoints(ctx, width, height, px, py, rgb, n, r) {
+    var dpr = window.devicePixelRatio || 1, w = Math.round(width * dpr), h = Math.round(height * dpr);
+    if (!layer || layer.canvas.width !== w || layer.canvas.height !== h) {
+      var c = document.createElement("canvas");
+      c.width = w; c.height = h;
+      layer = {canvas: c, ctx: c.getContext("2d"), image: new ImageData(w, h)};
+    }
+    var data = layer.image.data, half = Math.max(1, Math.round(r * dpr));
+    data.fill(0);
+    for (var i = 0; i < n; i++) {
+      var cx = Math.round(px[i] * dpr), cy = Math.round(py[i] * dpr);
+      var x0 = Math.max(0, cx - half), x1 = Math.min(w, cx + half), y0 = Math.max(0, cy - half), y1 = Math.min(h, cy + half);
+      var R = rgb[3 * i], G = rgb[3 * i + 1], B = rgb[3 * i + 2];
+      for (var y = y0; y < y1; y++) {
+        for (var o = (y * w + x0) * 4, e = (y * w + x1) * 4; o < e; o += 4) {
+          data[o] = R; data[o + 1] = G; data[o + 2] = B; data[o + 3] = 255;
+        }
+      }
+    }
+    layer.ctx.putImageData(layer.image, 0, 0);
+    ctx.drawImage(layer.canvas, 0, 0, width, height);
+  }
+
   /* About n "nice" ticks (1, 2, 5 x 10^k) covering [lo, hi]. */
   function ticks(lo, hi, n) {
     if (!(hi > lo)) return [lo];
@@ -240,7 +267,7 @@
   }
 
   root.caviKit = {COLOURS: COLOURS, RGB: RGB, UNASSIGNED: UNASSIGNED, rng: rng, simulate: simulate,
-                  theme: theme, onThemeChange: onThemeChange, fitCanvas: fitCanvas, ticks: ticks,
+                  theme: theme, onThemeChange: onThemeChange, fitCanvas: fitCanvas, drawPoints: drawPoints, ticks: ticks,
                   fmt: fmt, scale: scale, axes: axes, el: el, slider: slider, select: select,
                   number: number, button: button, ready: ready, widthOf: widthOf};
 })(this);

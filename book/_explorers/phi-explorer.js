@@ -82,7 +82,10 @@
     };
     this.m.forEach(function (_, k) {
       mk("m" + k, "mean m" + (k + 1), function () { return self.m[k]; }, function (v) { self.m[k] = v; },
-        function (g) { svg("path", {d: "M -9 -16 L 9 -16 L 0 0 Z", fill: U.COLOURS[k], stroke: "currentColor", "stroke-width": 1}, g); });
+        function (g) {
+          svg("path", {d: "M -9 -16 L 9 -16 L 0 0 Z", fill: U.COLOURS[k], stroke: "currentColor", "stroke-width": 1}, g);
+          svg("text", {y: -20, "text-anchor": "middle", "font-size": 12, fill: "currentColor"}, g).textContent = "m" + (k + 1);
+        });
     });
     mk("x", "data point x\u1d62", function () { return self.x; }, function (v) { self.x = v; },
       function (g) { svg("circle", {r: 8, cy: 0, fill: "currentColor"}, g); });
