@@ -90,7 +90,9 @@
       [this.stepBtn, this.playBtn, this.resetBtn, this.sweep.el]));
     this.node.appendChild(this.status);
     this.node.appendChild(el("div", {className: "cavi-figs"}, [this.canvas, this.elboCanvas]));
-    this.node.appendChild(el("p", {className: "cavi-hint",
+    var hintId = "cavi-hint-" + Math.random().toString(36).slice(2, 9);
+    this.canvas.setAttribute("aria-describedby", hintId);
+    this.node.appendChild(el("p", {className: "cavi-hint", id: hintId,
       text: "Click or tap the plot to add a point there and continue from the current fit " +
             "(keyboard: focus the plot, move the cross with the arrow keys, press Enter)."}));
     this.node.appendChild(el("div", {className: "cavi-settings"},
@@ -190,6 +192,7 @@
     if (this.h >= 2 * (this.history.length - 1)) this.show(0);
     this.playBtn.textContent = "Pause";
     this.playBtn.setAttribute("aria-pressed", "true");
+    this.status.setAttribute("aria-live", "off");      // no announcement every 0.45 s while playing
     this.timer = setInterval(function () {
       if (self.h >= 2 * (self.history.length - 1)) self.pause();
       else self.step();
@@ -201,6 +204,7 @@
     this.timer = null;
     this.playBtn.textContent = "Play";
     this.playBtn.setAttribute("aria-pressed", "false");
+    this.status.setAttribute("aria-live", "polite");
   };
 
   /* Add a point at data coordinates v (length d) and continue from the fit shown: the sweeps
@@ -419,7 +423,10 @@
     var ctx = U.fitCanvas(this.elboCanvas, W, H), h = this.history, T = h.length - 1;
     var box = {x0: 64, x1: W - 12, y0: 12, y1: H - 40};
     var lo = Infinity, hi = -Infinity;
-    for (var t = 1; t <= T; t++) { lo = Math.min(lo, h[t].elbo, h[t].elboHalf); hi = Math.max(hi, h[t].elbo, h[t].elboHalf); }
+    // the range of the sweeps' ELBOs (a half-sweep value lies between two of them, except in
+    // sweep 1, whose half-way value, at the starting means, can be far below: its marker is
+    // then drawn at the bottom edge)
+    for (var t = 1; t <= T; t++) { lo = Math.min(lo, h[t].elbo); hi = Math.max(hi, h[t].elbo); }
     var pad = hi > lo ? 0.08 * (hi - lo) : Math.max(1, 1e-3 * Math.abs(hi));
     var sx = U.scale(0.5, Math.max(T, 2) + 0.5, box.x0, box.x1), sy = U.scale(lo - pad, hi + pad, box.y1, box.y0);
     U.axes(ctx, th, box, sx, sy, {xlabel: "sweep", ylabel: "ELBO", height: H,
@@ -441,7 +448,7 @@
     ctx.setLineDash([]);
     ctx.fillStyle = "#D55E00"; ctx.strokeStyle = "#D55E00"; ctx.lineWidth = 2;
     if (this.h % 2) {
-      ctx.beginPath(); ctx.arc(sx(cur + 0.5), sy(h[cur + 1].elboHalf), 5, 0, 2 * Math.PI); ctx.stroke();
+      ctx.beginPath(); ctx.arc(sx(cur + 0.5), Math.min(box.y1, sy(h[cur + 1].elboHalf)), 5, 0, 2 * Math.PI); ctx.stroke();
     } else if (cur > 0) {
       ctx.beginPath(); ctx.arc(sx(cur), sy(h[cur].elbo), 5, 0, 2 * Math.PI); ctx.fill();
     }

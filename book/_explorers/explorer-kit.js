@@ -112,14 +112,17 @@
     ctx.drawImage(layer.canvas, 0, 0, width, height);
   }
 
-  /* About n "nice" ticks (1, 2, 5 x 10^k) covering [lo, hi]. */
+  /* About n "nice" ticks (1, 2, 5 x 10^k) inside [lo, hi]; at least two when the range is wide enough. */
   function ticks(lo, hi, n) {
     if (!(hi > lo)) return [lo];
     var step = Math.pow(10, Math.floor(Math.log10((hi - lo) / n)));
     var err = (hi - lo) / n / step;
     step *= err >= 5 ? 10 : err >= 2 ? 5 : err >= 1.4 ? 2 : 1;
     var out = [];
-    for (var t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) out.push(Math.abs(t) < 1e-12 * step ? 0 : t);
+    for (var tries = 0; tries < 4 && out.length < 2; tries++, step /= 2.5) {
+      out = [];
+      for (var t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) out.push(Math.abs(t) < 1e-12 * step ? 0 : +t.toPrecision(12));
+    }
     return out;
   }
 

@@ -107,7 +107,7 @@
     svg("line", {x1: sx(LO), x2: sx(HI), y1: lineY, y2: lineY, stroke: th.muted}, g);
     U.ticks(LO, HI, 6).forEach(function (t) {
       svg("line", {x1: sx(t), x2: sx(t), y1: lineY, y2: lineY + 5, stroke: th.muted}, g);
-      svg("text", {x: sx(t), y: lineY + 18, "text-anchor": "middle", fill: th.text, "font-size": 12}).textContent = U.fmt(t);
+      svg("text", {x: sx(t), y: lineY + 18, "text-anchor": "middle", fill: th.text, "font-size": 12}, g).textContent = U.fmt(t);
     });
     var self = this;
     this.handles.forEach(function (h) {

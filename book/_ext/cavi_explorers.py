@@ -57,7 +57,7 @@ NOTES = {
     "generative": ("Live: each change draws a new sample in your browser with the page's own "
                    "seeded random generator (not NumPy's, so a seed does not give the data of "
                    "<code>vilib.simulate</code>); the likelihood sd is \u03bb = 1."),
-    "phi": ("Live: one point x\u1d62 and K means m\u2096 with a shared variance s\u2096\u00b2, "
+    "phi": ("Live: one point x\u1d62 and K means m\u2096 with variances s\u2096\u00b2, "
             "\u03bb = 1. The responsibilities are computed in your browser by the same "
             "JavaScript engine as the CAVI explorer, with the log-sum-exp shift."),
 }

@@ -159,6 +159,10 @@ def test_engine_matches_vilib(cavi_page, X, K, sigma, lam, m0, s2_0, sweeps):
     diffs = {
         "phi": float(np.max(np.abs(phi - ref.phi))),                     # phi in [0, 1]
         "m": float(np.max(np.abs(m - ref.m)) / np.abs(X).max()),
+        # element by element, for every mean not within 1e-6 of the data's scale of 0
+        "m_elementwise": float(np.max(np.divide(
+            np.abs(m - ref.m), np.abs(ref.m), out=np.zeros_like(m),
+            where=np.abs(ref.m) > 1e-6 * np.abs(X).max()))),
         "s2": float(np.max(np.abs(s2 - ref.s2) / ref.s2)),
         "elbo": float(np.max(np.abs(elbo - ref.elbo) / np.abs(ref.elbo))),
     }
@@ -327,9 +331,14 @@ def test_keyboard_operates_the_explorer(explorer):
     for key in ("ArrowLeft", "ArrowLeft", "ArrowUp", "Enter"):
         page.keyboard.press(key)
     assert explorer_state(page)["n"] == n + 1
+    assert explorer_state(page)["K"] == 3
     root.get_by_role("slider", name="clusters K").focus()
     page.keyboard.press("ArrowRight")
-    assert explorer_state(page)["K"] != 3 or explorer_state(page)["h"] == 0
+    assert explorer_state(page)["K"] == 4 and explorer_state(page)["h"] == 0
+    root.get_by_label("data", exact=True).focus()
+    page.keyboard.press("ArrowDown")                  # the next data set
+    assert page.evaluate("() => document.querySelector('div.cavi-live').caviExplorer.p.data") != (
+        "sim1" if "cavi_algorithm" in page.url else "sim2")
 
 
 @pytest.mark.parametrize("doc", list(EXPLORER_PAGES))
