@@ -456,3 +456,24 @@ def test_explorer_files_only_on_explorer_pages():
         if doc not in EXPLORER_PAGES:
             assert "_explorers/" not in path.read_text(encoding="utf8"), doc
     assert not list((SITE / "_static").rglob("cavi-engine.js")), "the engine must not be in _static"
+
+
+# ---------------------------------------------------------------- the engine names the book's equations
+ENGINE = ROOT / "book" / "_explorers" / "cavi-engine.js"
+
+
+def test_engine_functions_name_existing_equation_labels():
+    """Each update and ELBO-term function of the engine names an equation label of the book,
+    and every label the engine names exists (``$$ (label)``) in a chapter."""
+    source = re.sub(r"[\w-]+\.(?:js|py)\b", "", ENGINE.read_text(encoding="utf8"))   # not file names
+    labels_in_book = set()
+    for chapter in (ROOT / "book").glob("*.md"):
+        labels_in_book |= set(re.findall(r"^\$\$ \(([\w-]+)\)", chapter.read_text(encoding="utf8"), re.M))
+    named = set(re.findall(r"\b((?:phi|sq|dd|cavi)-[a-z0-9-]*[a-z0-9])\b", source))
+    assert named and named <= labels_in_book, named - labels_in_book
+    # the comment right above each of these functions names at least one label
+    for function in ("logitsOfPoint", "updatePhi", "updateMu", "elboLogPMu", "elboLogPC",
+                     "elboLogPX", "elboEntropyC", "elboEntropyMu", "elboTerms"):
+        head = source[:source.index(f"function {function}(")]
+        comment = head[head.rindex("/*"):]
+        assert set(re.findall(r"\b((?:phi|sq|dd|cavi)-[a-z0-9-]*[a-z0-9])\b", comment)) & labels_in_book, function
