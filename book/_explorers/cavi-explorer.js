@@ -39,13 +39,7 @@
     this.build();
     this.newData();
     U.onThemeChange(function () { self.draw(); });
-    if (window.ResizeObserver) {
-      var lastW = 0;
-      new ResizeObserver(function () {
-        var w = U.widthOf(self.node);
-        if (w !== lastW) { lastW = w; self.draw(); }
-      }).observe(node);
-    }
+    U.onResize(node, function () { self.draw(); });
   }
 
   /* ---------------------------------------------------------------- controls */

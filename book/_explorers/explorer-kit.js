@@ -263,6 +263,16 @@
     else go();
   }
 
+  /* Call redraw when the explorer's width changes (its height follows from its width). */
+  function onResize(node, redraw) {
+    if (!window.ResizeObserver) return;
+    var last = 0;
+    new ResizeObserver(function () {
+      var w = widthOf(node);
+      if (w !== last) { last = w; redraw(); }
+    }).observe(node);
+  }
+
   /* Width available to an explorer's pictures. */
   function widthOf(node) {
     var cs = getComputedStyle(node);
@@ -272,5 +282,6 @@
   root.caviKit = {COLOURS: COLOURS, RGB: RGB, UNASSIGNED: UNASSIGNED, rng: rng, simulate: simulate,
                   theme: theme, onThemeChange: onThemeChange, fitCanvas: fitCanvas, drawPoints: drawPoints, ticks: ticks,
                   fmt: fmt, scale: scale, axes: axes, el: el, slider: slider, select: select,
-                  number: number, button: button, ready: ready, widthOf: widthOf};
+                  number: number, button: button, ready: ready, widthOf: widthOf,
+                  onResize: onResize};
 })(this);

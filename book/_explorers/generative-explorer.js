@@ -31,7 +31,7 @@
     node.appendChild(this.status);
     node.appendChild(U.el("div", {className: "cavi-figs"}, [this.canvas]));
     U.onThemeChange(function () { self.draw(); });
-    if (window.ResizeObserver) new ResizeObserver(function () { self.draw(); }).observe(node);
+    U.onResize(node, function () { self.draw(); });
     this.resample();
   }
 

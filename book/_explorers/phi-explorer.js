@@ -39,7 +39,7 @@
     this.status = U.el("p", {className: "cavi-status", "aria-live": "polite"});
     node.appendChild(this.status);
     U.onThemeChange(function () { self.update(); });
-    if (window.ResizeObserver) new ResizeObserver(function () { self.update(); }).observe(node);
+    U.onResize(node, function () { self.update(); });
     this.build();
     this.update();
   }
