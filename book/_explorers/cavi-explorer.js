@@ -9,26 +9,20 @@
  *
  * Markup (written by book/_ext/cavi_explorers.py):
  *   <div class="cavi-live" data-kind="cavi" data-data="sim1">
- *     <script type="application/json" class="cavi-datasets">{...real data...}</script></div>
+ *     <script type="application/json" class="cavi-datasets">{...data menu...}</script></div>
  */
 (function () {
   "use strict";
   var E = window.caviEngine, U = window.caviKit;
   var MAX_SWEEPS = 300, TOL = 1e-8, PLAY_MS = 450;
 
-  var SIMULATED = {
-    sim1: {label: "simulated (1-D)", d: 1, K: 3, sigma: 3, lam: 1},
-    sim2: {label: "simulated (2-D)", d: 2, K: 3, sigma: 3, lam: 1}
-  };
   var N_CHOICES = [20, 50, 100, 200, 300, 500, 1000, 2000, 5000, 10000];
 
   function CaviExplorer(node) {
     var self = this;
     this.node = node;
-    var real = JSON.parse(node.querySelector("script.cavi-datasets").textContent);
-    this.sets = {};
-    Object.keys(SIMULATED).forEach(function (k) { self.sets[k] = SIMULATED[k]; });
-    Object.keys(real).forEach(function (k) { self.sets[k] = real[k]; });
+    // the data menu (vilib.datasets): sim1, sim2 (simulated here), galaxies, faithful (raw values)
+    this.sets = JSON.parse(node.querySelector("script.cavi-datasets").textContent);
     var first = this.sets[node.dataset.data] ? node.dataset.data : "sim1";
     var o = node.dataset;      // the chapter's starting settings (directive options), else the data set's
     this.p = {data: first, K: +(o.k || this.sets[first].K), sigma: +(o.sigma || this.sets[first].sigma),

@@ -2,7 +2,7 @@
  *
  * - a seeded random generator for simulated data (the page's own: NOT NumPy's, so the same
  *   seed gives the same data on this page every time, but not the data of vilib.simulate);
- * - the cluster colours (vilib/explorer.py CLUSTER_COLOURS: Okabe-Ito without black, then
+ * - the cluster colours (vilib/viz/style.py CLUSTER_COLOURS: Okabe-Ito without black, then
  *   three of Paul Tol's muted colours) and the theme's colours (light and dark mode);
  * - canvases sharp at any pixel density, axes with ticks, and labelled controls.
  */

@@ -28,6 +28,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
@@ -69,36 +70,36 @@ def _num(v: float) -> str:
     return s[:-2] if s.endswith(".0") else s
 
 
-def real_datasets() -> dict:
-    """The real data sets for the CAVI explorer: raw values, centre, scale, default settings.
+def explorer_datasets() -> dict:
+    """The CAVI explorer's data menu, from :mod:`vilib.datasets` (the Jupyter explorer's menu).
 
-    Defaults (K, sigma, lam) are those of the Jupyter explorer (vilib's CAVI explorer):
-    galaxies K = 4, sigma = 2, lam = 0.3; Old Faithful K = 2, sigma = 2, lam = 0.4.
+    ``sim1``, ``sim2``: the simulated choices (label, dimension, starting K, sigma, lam; the
+    page simulates them). ``galaxies``, ``faithful``: the real sets, with their raw values,
+    the loader's centre and scale, and the settings suited to them.
     """
     from vilib import datasets
 
     out = {}
-    for key, loader, label, K, sigma, lam in (
-            ("galaxies", datasets.load_galaxies, "galaxies (real, 1-D)", 4, 2.0, 0.3),
-            ("faithful", datasets.load_faithful, "Old Faithful (real, 2-D)", 2, 2.0, 0.4)):
+    for (label, d), key in zip(datasets.SIMULATED.items(), ("sim1", "sim2")):
+        out[key] = {"label": label, "d": d, **datasets.SIMULATED_SETTINGS}
+    for label, (loader, settings) in datasets.REAL.items():
         data, raw = loader(), loader(standardize=False).x
         raw = raw.reshape(len(raw), -1)
-        out[key] = {"label": label, "d": raw.shape[1], "K": K, "sigma": sigma, "lam": lam,
-                    "center": [float(c) for c in list(data.center if raw.shape[1] > 1 else [data.center])],
-                    "scale": [float(s) for s in list(data.scale if raw.shape[1] > 1 else [data.scale])],
-                    "raw": raw.ravel().tolist()}
+        out[data.name] = {"label": label, "d": raw.shape[1], **settings,
+                          "center": np.atleast_1d(data.center).tolist(),
+                          "scale": np.atleast_1d(data.scale).tolist(),
+                          "raw": raw.ravel().tolist()}
     return out
 
 
 def _datasets_json() -> str:
-    sets = real_datasets()
     parts = []
-    for key, s in sets.items():
+    for key, s in explorer_datasets().items():
         fields = [f'"label":{json.dumps(s["label"])}', f'"d":{s["d"]}', f'"K":{s["K"]}',
-                  f'"sigma":{_num(s["sigma"])}', f'"lam":{_num(s["lam"])}',
-                  '"center":[' + ",".join(map(_num, s["center"])) + "]",
-                  '"scale":[' + ",".join(map(_num, s["scale"])) + "]",
-                  '"raw":[' + ",".join(map(_num, s["raw"])) + "]"]
+                  f'"sigma":{_num(s["sigma"])}', f'"lam":{_num(s["lam"])}']
+        for name in ("center", "scale", "raw"):
+            if name in s:
+                fields.append(f'"{name}":[' + ",".join(map(_num, s[name])) + "]")
         parts.append(f'"{key}":{{' + ",".join(fields) + "}")
     return "{" + ",".join(parts) + "}"
 

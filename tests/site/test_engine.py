@@ -209,7 +209,15 @@ def test_explorer_run_is_vilib_run(cavi_page):
 
 
 def test_real_data_in_the_page_are_vilibs(cavi_page):
+    """The data menu is vilib.datasets' (names, starting settings); the real data are its data."""
     page = cavi_page.page
+    menu = page.evaluate("() => Array.from(document.querySelectorAll('div.cavi-live select')[0].options)"
+                         ".map(o => [o.value, o.textContent])")
+    assert [label for _, label in menu] == datasets.data_choices()
+    for value, label in menu:
+        page.select_option("div.cavi-live select >> nth=0", value)
+        p = page.evaluate("() => document.querySelector('div.cavi-live').caviExplorer.p")
+        assert {k: p[k] for k in ("K", "sigma", "lam")} == datasets.suggested_settings(label)
     for key, loader in (("galaxies", datasets.load_galaxies), ("faithful", datasets.load_faithful)):
         page.select_option("div.cavi-live select >> nth=0", key)
         x = np.array(page.evaluate("() => Array.from(document.querySelector('div.cavi-live')"
@@ -219,9 +227,11 @@ def test_real_data_in_the_page_are_vilibs(cavi_page):
 
 
 def test_palette_is_vilibs(cavi_page):
-    from vilib.explorer import CLUSTER_COLOURS
+    from vilib.viz.style import CLUSTER_COLOURS, UNASSIGNED
 
-    assert cavi_page.page.evaluate("() => window.caviKit.COLOURS") == list(CLUSTER_COLOURS)
+    kit = cavi_page.page.evaluate("() => ({colours: window.caviKit.COLOURS, grey: window.caviKit.UNASSIGNED})")
+    assert kit["colours"] == list(CLUSTER_COLOURS)
+    assert "#%02X%02X%02X" % tuple(kit["grey"]) == UNASSIGNED
 
 
 # ---------------------------------------------------------------- the explorers, driven
