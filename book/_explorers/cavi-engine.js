@@ -1,8 +1,8 @@
 /* cavi-engine.js: CAVI for the Bayesian mixture of Gaussians, in plain JavaScript.
  *
  * The website's explorers run this file in the reader's browser: no kernel, no server, no
- * library. It computes exactly what vilib computes (vilib/updates.py, vilib/elbo.py,
- * vilib/cavi.py), and tests/site/test_engine.py checks it against vilib.cavi in Chromium.
+ * library. It computes exactly what vilib computes (vilib/core/updates.py, vilib/core/elbo.py,
+ * vilib/core/cavi.py), and tests/site/test_engine.py checks it against vilib.cavi in Chromium.
  *
  * Model (d dimensions):  mu_k ~ N(0, sigma^2 I_d),  c_i ~ Cat(1/K),  x_i | c_i, mu ~ N(mu_{c_i}, lam^2 I_d).
  * Family:                q(mu_k) = N(m_k, s2_k I_d),  q(c_i) = Cat(phi_i).
@@ -24,7 +24,7 @@
    *   l_ik = -(|x_i - m_k|^2 + d s2_k) / (2 lam^2)
    * which differs from x_i.m_k/lam^2 - (d s2_k + |m_k|^2)/(2 lam^2) only by -|x_i|^2/(2 lam^2),
    * the same for every k (so phi is the same). Each difference is taken before squaring: with
-   * |x| ~ 1e6 the expanded form would cancel numbers of size 1e12 (vilib.updates.logits). */
+   * |x| ~ 1e6 the expanded form would cancel numbers of size 1e12 (vilib.core.updates.logits). */
   function logitsOfPoint(X, i, d, M, s2, K, lam, out) {
     var c = -1.0 / (2 * lam * lam);
     for (var k = 0; k < K; k++) {
@@ -41,7 +41,7 @@
 
   /* The phi update of every point (phi-softmax with the shift of phi-shift):
    *   phi_ik = exp(l_ik - max_k l_ik) / Z_i,   Z_i = sum_k exp(l_ik - max_k l_ik),
-   * with, from the same pass, what the rest of the sweep needs (vilib.updates.phi_step):
+   * with, from the same pass, what the rest of the sweep needs (vilib.core.updates.phi_step):
    *   N_k = sum_i phi_ik,  S_k = sum_i phi_ik x_i  (the statistics of sq-update-d),
    *   phiLogit_k = sum_i phi_ik l_ik,  sumLogNorm = sum_i (log Z_i + max_k l_ik).  */
   function updatePhi(X, n, d, M, s2, K, lam, phi) {
@@ -74,7 +74,7 @@
   /* ---------------------------------------------------------------- the (m, s2) update */
 
   /* Completed square (sq-update-d, dd-mu-update; sq-update for d = 1, lam = 1):
-   *   s2_k = 1 / (1/sigma^2 + N_k/lam^2),   m_k = s2_k S_k / lam^2   (vilib.updates.mu_from_stats). */
+   *   s2_k = 1 / (1/sigma^2 + N_k/lam^2),   m_k = s2_k S_k / lam^2   (vilib.core.updates.mu_from_stats). */
   function updateMu(N, S, K, d, sigma, lam) {
     var s2 = new Float64Array(K), M = new Float64Array(K * d);
     var lam2 = lam * lam, sigma2 = sigma * sigma;
@@ -116,7 +116,7 @@
 
   /* -sum_i E[log q(c_i)] = -sum_ik phi_ik log phi_ik   (cavi-term-qc).  For the phi of updatePhi,
    * log phi_ik = l_ik - log Z_i - max_k l_ik, so the sum is sum_ik phi_ik l_ik - sum_i log norm_i:
-   * no log of a phi that underflowed to 0 (vilib.elbo.neg_entropy_from_stats). */
+   * no log of a phi that underflowed to 0 (vilib.core.elbo.neg_entropy_from_stats). */
   function elboEntropyC(phiLogit, sumLogNorm, K) {
     var s = 0;
     for (var k = 0; k < K; k++) s += phiLogit[k];
@@ -131,7 +131,7 @@
   }
 
   /* sum_ik phi_ik |x_i - m_k^new|^2 from the statistics of the phi update that saw M_old
-   * (vilib.updates.expected_sq_dist_after_move), with centred sums S_k - N_k m_k^old:
+   * (vilib.core.updates.expected_sq_dist_after_move), with centred sums S_k - N_k m_k^old:
    *   -2 lam^2 phiLogit_k - d s2_old_k N_k - 2 Delta_k.(S_k - N_k m_k^old) + N_k |Delta_k|^2,
    * Delta_k = m_k^new - m_k^old.  With Mnew = Mold it is the distance at the old means. */
   function expectedSqDist(st, Mold, s2old, Mnew, K, d, lam) {
