@@ -431,6 +431,8 @@
     line(T, th.faint, 1.2);
     var cur = Math.floor(this.h / 2);
     line(cur, th.text, 2);
+    ctx.fillStyle = th.text;                          // a dot per sweep done
+    for (t = 1; t <= cur; t++) { ctx.beginPath(); ctx.arc(sx(t), sy(h[t].elbo), 2.5, 0, 2 * Math.PI); ctx.fill(); }
     ctx.setLineDash([4, 4]); ctx.strokeStyle = th.muted; ctx.lineWidth = 1;
     this.added.forEach(function (a) { ctx.beginPath(); ctx.moveTo(sx(a + 0.5), box.y0); ctx.lineTo(sx(a + 0.5), box.y1); ctx.stroke(); });
     ctx.setLineDash([]);
