@@ -351,9 +351,10 @@ def test_keyboard_operates_the_explorer(explorer):
         "sim1" if "cavi_algorithm" in page.url else "sim2")
 
 
+@pytest.mark.parametrize("width", [390, 768])
 @pytest.mark.parametrize("doc", list(EXPLORER_PAGES))
-def test_every_control_is_named_and_the_explorer_fits_a_phone(browser, site_url, doc):
-    view = Page(browser, urljoin(site_url, f"{doc}.html"), width=390)
+def test_every_control_is_named_and_the_explorer_fits_a_phone(browser, site_url, doc, width):
+    view = Page(browser, urljoin(site_url, f"{doc}.html"), width=width)
     try:
         unnamed = view.page.evaluate("""() => Array.from(document.querySelectorAll(
             'div.cavi-live button, div.cavi-live input, div.cavi-live select, div.cavi-live [tabindex]'))
@@ -364,7 +365,7 @@ def test_every_control_is_named_and_the_explorer_fits_a_phone(browser, site_url,
           return {scroll: r.scrollWidth, client: r.clientWidth, right: r.getBoundingClientRect().right,
                   widest: Math.max(...Array.from(r.querySelectorAll('canvas, svg, .cavi-settings > *'))
                                    .map(c => c.getBoundingClientRect().right))}; }""")
-        assert sizes["scroll"] <= sizes["client"] and sizes["right"] <= 390
+        assert sizes["scroll"] <= sizes["client"] and sizes["right"] <= width
         assert sizes["widest"] <= sizes["right"]
         assert view.errors == []
     finally:
