@@ -50,7 +50,20 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._validation import check_data, check_int, check_means, check_positive, output_means
+from ._validation import (
+    check_data,
+    check_data_extent,
+    check_int,
+    check_length,
+    check_means,
+    check_memory,
+    check_positive,
+    check_scales,
+    check_seed,
+    check_work,
+    output_means,
+    scaled,
+)
 from .cavi import cavi, kmeans_plus_plus
 from .model import LOG_2PI
 from .updates import mu_from_stats
@@ -149,10 +162,13 @@ def sample_assignments(x, mu, *, lam=1.0, seed=None) -> np.ndarray:
     c : ndarray of int, shape (n,)
         Labels in ``[0, K)``.
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     M = check_means(mu, d=X.shape[1], one_d=one_d, name="mu")
-    lam = check_positive("lam", lam)
-    return _draw_assignments(X, M, lam, np.random.default_rng(seed))
+    lam = check_length("lam", lam)
+    rng = check_seed(seed)
+    check_memory("x", 8.0 * X.shape[0] * M.shape[0], f"the weights of shape ({X.shape[0]}, {M.shape[0]})")
+    u = check_scales(lam, x_extent=extent, M=M, m_name="mu")
+    return _draw_assignments(scaled(X, 1 / u), M / u, lam / u, rng)
 
 
 def sample_means(x, c, K, sigma, *, lam=1.0, seed=None) -> np.ndarray:
@@ -182,12 +198,16 @@ def sample_means(x, c, K, sigma, *, lam=1.0, seed=None) -> np.ndarray:
     -------
     mu : ndarray, shape (K,) for 1-D ``x``, else (K, d)
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     K = check_int("K", K)
+    check_memory("K", 8.0 * K * X.shape[1], f"means of shape ({K}, {X.shape[1]})")
     c = _check_labels(c, X.shape[0], K)
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
-    return output_means(_draw_means(X, c, K, sigma, lam, np.random.default_rng(seed))[0], one_d)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
+    rng = check_seed(seed)
+    u = check_scales(lam, sigma=sigma, x_extent=extent)
+    M = _draw_means(scaled(X, 1 / u), c, K, sigma / u, lam / u, rng)[0]
+    return output_means(M * u, one_d)
 
 
 # ------------------------------------------------------------ Monte Carlo error
@@ -432,19 +452,25 @@ def gibbs(x, K, sigma, *, lam=1.0, n_samples=2000, burn_in=500, thin=1, seed=Non
     -------
     GibbsResult
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     n, d = X.shape
     K = check_int("K", K)
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
     n_samples = check_int("n_samples", n_samples, minimum=2)
     burn_in = check_int("burn_in", burn_in, minimum=0)
     thin = check_int("thin", thin)
-    rng = np.random.default_rng(seed)
-    if init is None:
-        M = kmeans_plus_plus(X, K, rng)
-    else:
-        M = check_means(init, d=d, one_d=one_d, name="init", K=K).copy()
+    rng = check_seed(seed)
+    # the kept draws: means, conditional means and variances, labels
+    check_memory("n_samples", 8.0 * n_samples * (2 * K * d + K + n + 2),
+                 f"{n_samples} kept draws of K = {K} means and n = {n} labels")
+    check_memory("K", 8.0 * K * n, f"the assignment weights of shape ({n}, {K})")
+    check_work(K, n, burn_in + n_samples * thin, name="K")
+    M = None if init is None else check_means(init, d=d, one_d=one_d, name="init", K=K)
+    u = check_scales(lam, sigma=sigma, x_extent=extent, M=M, m_name="init")
+    # sample in units of u (a power of two near lam, exact); draws are mapped back below
+    X, sigma, lam = scaled(X, 1 / u), sigma / u, lam / u
+    M = kmeans_plus_plus(X, K, rng) if init is None else M / u
 
     mus = np.empty((n_samples, K, d))
     cond_mean = np.empty((n_samples, K, d))
@@ -463,6 +489,11 @@ def gibbs(x, K, sigma, *, lam=1.0, n_samples=2000, burn_in=500, thin=1, seed=Non
             log_joint[kept] = _log_joint(X, c, M, sigma, lam, constant)
             seconds[kept] = time.perf_counter() - start
             kept += 1
+    # back to the caller's units; log p(mu, c, x) shifts by the change of variables of mu and x
+    mus *= u
+    cond_mean *= u
+    cond_var *= u**2
+    log_joint -= (n + K) * d * np.log(u)
     if one_d:
         mus, cond_mean = mus[:, :, 0], cond_mean[:, :, 0]
     return GibbsResult(mu=mus, c=cs, log_joint=log_joint, seconds=seconds,

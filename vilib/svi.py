@@ -44,17 +44,25 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ._validation import (
+    InputTypeError,
     check_data,
+    check_data_extent,
     check_init,
     check_int,
+    check_length,
     check_means,
+    check_memory,
     check_positive,
     check_s2,
+    check_scales,
+    check_seed,
+    length_unit,
     output_means,
+    scaled,
 )
 from .cavi import cavi, kmeans_plus_plus
-from .elbo import elbo_terms_from_stats, neg_entropy_from_stats
-from .updates import expected_sq_dist_after_move, mu_from_stats, phi_step
+from .elbo import elbo_terms_from_stats
+from .updates import mu_from_stats, phi_step
 
 __all__ = [
     "SimulatedStream", "SviResult", "SviStep", "TimedTrace",
@@ -168,14 +176,25 @@ def intermediate_params(x_batch, m, s2, sigma, *, n_total, lam=1.0):
     eta1_hat : ndarray, the shape of ``m``
     eta2_hat : ndarray, shape (K,)
     """
-    Xb, one_d = check_data(x_batch)
+    Xb, M, s2, sigma, lam, n_total, one_d, u = _check_step_args(x_batch, m, s2, sigma, lam,
+                                                                n_total)
+    eta1, eta2 = _intermediate(Xb, M, s2, n_total, sigma, lam)
+    # natural parameters have units 1/length (eta1 = m/s2) and 1/length^2 (eta2)
+    return output_means(eta1 / u, one_d), eta2 / u**2
+
+
+def _check_step_args(x_batch, m, s2, sigma, lam, n_total):
+    """Validate the arguments of one step; return them in units of ``u`` (and ``u``)."""
+    Xb, one_d, extent = check_data_extent(x_batch, "x_batch")
     M = check_means(m, d=Xb.shape[1], one_d=one_d)
     s2 = check_s2(s2, M.shape[0])
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
     n_total = check_int("n_total", n_total)
-    eta1, eta2 = _intermediate(Xb, M, s2, n_total, sigma, lam)
-    return output_means(eta1, one_d), eta2
+    check_memory("x_batch", 8.0 * Xb.shape[0] * M.shape[0],
+                 f"phi of shape ({Xb.shape[0]}, {M.shape[0]})")
+    u = check_scales(lam, sigma=sigma, x_extent=extent, M=M, s2=s2, x_name="x_batch")
+    return scaled(Xb, 1 / u), M / u, s2 / u**2, sigma / u, lam / u, n_total, one_d, u
 
 
 def svi_step(x_batch, m, s2, sigma, *, n_total, rho, lam=1.0):
@@ -189,9 +208,12 @@ def svi_step(x_batch, m, s2, sigma, *, n_total, rho, lam=1.0):
     rho = check_positive("rho", rho)
     if rho > 1:
         raise ValueError(f"rho must be in (0, 1], got {rho!r}")
-    eta1_hat, eta2_hat = intermediate_params(x_batch, m, s2, sigma, n_total=n_total, lam=lam)
-    eta1, eta2 = natural_params(m, s2)
-    return mean_params((1 - rho) * eta1 + rho * eta1_hat, (1 - rho) * eta2 + rho * eta2_hat)
+    Xb, M, s2, sigma, lam, n_total, one_d, u = _check_step_args(x_batch, m, s2, sigma, lam,
+                                                                n_total)
+    eta1_hat, eta2_hat = _intermediate(Xb, M, s2, n_total, sigma, lam)
+    eta1, eta2 = natural_params(M, s2)
+    M, s2 = mean_params((1 - rho) * eta1 + rho * eta1_hat, (1 - rho) * eta2 + rho * eta2_hat)
+    return output_means(M * u, one_d), s2 * u**2
 
 
 # ---------------------------------------------------------------- the algorithm
@@ -249,17 +271,20 @@ def _array_batches(X, batch_size, n_steps, rng) -> Iterator[np.ndarray]:
         yield X[rng.choice(n, size=batch_size, replace=False)]
 
 
-def _checked_batches(batches, d, one_d) -> Iterator[np.ndarray]:
-    """Validate each minibatch of an iterator as it arrives (never all at once)."""
+def _checked_batches(batches, d, one_d, lam=1.0) -> Iterator[np.ndarray]:
+    """Validate each minibatch of an iterator as it arrives (never all at once); yield it
+    in units of :func:`length_unit` ``(lam)``."""
+    u = length_unit(lam)
     for j, batch in enumerate(batches):
         try:
-            Xb, b_one_d = check_data(batch)
+            Xb, b_one_d, extent = check_data_extent(batch)
+            check_scales(lam, x_extent=extent)
         except ValueError as err:
-            raise ValueError(f"minibatch {j} of x: {err}") from err
+            raise type(err)(f"minibatch {j} of x: {err}") from err
         if Xb.shape[1] != d or (d == 1 and b_one_d != one_d):
             raise ValueError(f"minibatch {j} of x has shape {np.shape(batch)}; "
                              f"the first had {'(B,)' if one_d else f'(B, {d})'}")
-        yield Xb
+        yield scaled(Xb, 1 / u)
 
 
 def svi(x, K, sigma, *, lam=1.0, n_total=None, batch_size=None, n_steps=None,
@@ -319,17 +344,24 @@ def svi(x, K, sigma, *, lam=1.0, n_total=None, batch_size=None, n_steps=None,
         minibatch whose dimension differs from the first one's.
     """
     K = check_int("K", K)
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
     tau, kappa = check_step_size_params(tau, kappa)
     if n_steps is not None:
         n_steps = check_int("n_steps", n_steps)
     if callback is not None and not callable(callback):
-        raise ValueError("callback must be callable or None")
-    rng = np.random.default_rng(seed)
+        raise InputTypeError("callback must be callable or None")
+    rng = check_seed(seed)
+    u = check_scales(lam, sigma=sigma)
+    if isinstance(x, (str, bytes, numbers.Number)) or (
+            not _is_array(x) and not hasattr(x, "__iter__")):
+        raise InputTypeError(f"x must be an array or an iterable of minibatch arrays, "
+                             f"got {type(x).__name__}")
 
     if _is_array(x):
-        X, one_d = check_data(x)
+        X, one_d, extent = check_data_extent(x)
+        check_scales(lam, x_extent=extent)
+        X = scaled(X, 1 / u)                       # in units of u: one pass, before the loop
         n, d = X.shape
         if n_total is not None and check_int("n_total", n_total) != n:
             raise ValueError(f"n_total must equal len(x) = {n} for an array x, got {n_total!r}")
@@ -338,48 +370,53 @@ def svi(x, K, sigma, *, lam=1.0, n_total=None, batch_size=None, n_steps=None,
         if batch_size > n:
             raise ValueError(f"batch_size must be at most len(x) = {n}, got {batch_size}")
         batches = _array_batches(X, batch_size, 1000 if n_steps is None else n_steps, rng)
+        biggest = batch_size
     else:
         if n_total is None:
             raise ValueError("n_total (the number of points in the whole data set) is "
                              "required when x is an iterable of minibatches")
         n_total = check_int("n_total", n_total)
-        try:
-            raw = iter(x)
-        except TypeError as err:
-            raise ValueError("x must be an array or an iterable of minibatch arrays") from err
+        raw = iter(x)
         try:
             first = next(raw)
         except StopIteration:
             raise ValueError("x is an empty iterable: no minibatch to learn from") from None
-        X0, one_d = check_data(first)
+        X0, one_d = check_data(first, "minibatch 0 of x")
         d = X0.shape[1]
-        batches = _checked_batches(_prepend(first, raw), d, one_d)
+        batches = _checked_batches(_prepend(first, raw), d, one_d, lam)
+        biggest = X0.shape[0]
+    check_memory("K", 8.0 * K * biggest, f"phi of a minibatch, shape ({biggest}, {K})")
 
     batches = iter(batches)
     first_batch = next(batches)
     if init is None:
         M = kmeans_plus_plus(first_batch, K, rng)
-        s2 = np.ones(K)
+        s2 = np.full(K, (lam / u) ** 2)            # s2_0 = lam^2, the likelihood's own scale
     else:
         M, s2 = check_init(init, K=K, d=d, one_d=one_d)
+        check_scales(lam, M=M, s2=s2, m_name="init m0", s2_name="init s2_0")
+        M, s2 = M / u, s2 / u**2
 
     eta1, eta2 = natural_params(M, s2)
+    if not (np.all(np.isfinite(eta1)) and np.all(np.isfinite(eta2))):
+        raise ValueError("init m0/s2_0 is too large to represent in natural parameters "
+                         "(m0/s2_0 overflows)")
     t, n_seen = 0, 0
     stream = _prepend(first_batch, batches)
     if n_steps is not None:                 # never pull a minibatch that will not be used
         stream = itertools.islice(stream, n_steps)
     for t, Xb in enumerate(stream, start=1):
         rho = (t + tau) ** -kappa
-        eta1_hat, eta2_hat = _intermediate(Xb, M, s2, n_total, sigma, lam)
+        eta1_hat, eta2_hat = _intermediate(Xb, M, s2, n_total, sigma / u, lam / u)
         # the natural-gradient step: eta + rho (hat_eta - eta)
         eta1 = (1 - rho) * eta1 + rho * eta1_hat
         eta2 = (1 - rho) * eta2 + rho * eta2_hat
         M, s2 = mean_params(eta1, eta2)
         n_seen += Xb.shape[0]
         if callback is not None:
-            callback(SviStep(t, output_means(M, one_d), s2, rho, n_seen))
+            callback(SviStep(t, output_means(M * u, one_d), s2 * u**2, rho, n_seen))
 
-    return SviResult(m=output_means(M, one_d), s2=s2, n_steps=t, n_seen=n_seen,
+    return SviResult(m=output_means(M * u, one_d), s2=s2 * u**2, n_steps=t, n_seen=n_seen,
                      tau=tau, kappa=kappa)
 
 
@@ -391,7 +428,7 @@ def _is_array(x) -> bool:
     """
     if isinstance(x, np.ndarray):
         return True
-    return isinstance(x, (list, tuple)) and len(x) > 0 and not isinstance(x[0], np.ndarray)
+    return isinstance(x, (list, tuple)) and (len(x) == 0 or not isinstance(x[0], np.ndarray))
 
 
 def _prepend(first, rest: Iterator) -> Iterator:
@@ -403,16 +440,19 @@ def _prepend(first, rest: Iterator) -> Iterator:
 # ---------------------------------------------------------------- evaluation
 def _chunks(x, chunk_size) -> Iterator[tuple[np.ndarray, bool]]:
     """2-D chunks of an array (views, no copy) or of an iterable of arrays."""
+    if isinstance(x, (str, bytes, numbers.Number)) or (
+            not _is_array(x) and not hasattr(x, "__iter__")):
+        raise InputTypeError(f"x must be an array or an iterable of arrays, got {type(x).__name__}")
     if _is_array(x):
-        X, one_d = check_data(x)
+        X, one_d, extent = check_data_extent(x)
         for lo in range(0, X.shape[0], chunk_size):
-            yield X[lo:lo + chunk_size], one_d
+            yield X[lo:lo + chunk_size], one_d, extent
     else:
         for j, chunk in enumerate(x):
             try:
-                yield check_data(chunk)
+                yield check_data_extent(chunk)
             except ValueError as err:
-                raise ValueError(f"chunk {j} of x: {err}") from err
+                raise type(err)(f"chunk {j} of x: {err}") from err
 
 
 def elbo_at_optimal_phi(x, m, s2, sigma, *, lam=1.0, chunk_size=1 << 16) -> float:
@@ -439,31 +479,33 @@ def elbo_at_optimal_phi(x, m, s2, sigma, *, lam=1.0, chunk_size=1 << 16) -> floa
     -------
     float
     """
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
     chunk_size = check_int("chunk_size", chunk_size)
-    m = np.asarray(m, dtype=float)
-    s2_arr = np.asarray(s2, dtype=float)
+    u = check_scales(lam, sigma=sigma)
     n, sq_dist, neg_entropy, N, M, d = 0, 0.0, 0.0, None, None, None
-    for Xc, one_d in _chunks(x, chunk_size):
+    for Xc, one_d, extent in _chunks(x, chunk_size):
         if M is None:
             d = Xc.shape[1]
             M = check_means(m, d=d, one_d=one_d)
-            s2_arr = check_s2(s2_arr, M.shape[0])
+            s2_arr = check_s2(s2, M.shape[0])
+            check_scales(lam, M=M, s2=s2_arr)
+            M, s2_arr = M / u, s2_arr / u**2            # in units of u (a power of two near lam)
             N = np.zeros(M.shape[0])
         elif Xc.shape[1] != d:
-            raise ValueError(f"every chunk of x must have dimension {d}, got shape {Xc.shape}")
-        local = phi_step(Xc, M, s2_arr, lam)
+            raise ValueError(f"x: every chunk must have dimension {d}, got shape {Xc.shape}")
+        check_scales(lam, x_extent=extent)
+        local = phi_step(scaled(Xc, 1 / u), M, s2_arr, lam / u)
         # every statistic below is a sum over points, so chunks simply add up
-        neg_entropy += neg_entropy_from_stats(local.phi_logit, local.sum_log_norm)
+        neg_entropy += local.neg_entropy
         N += local.N
-        sq_dist += expected_sq_dist_after_move(local, M, s2_arr, M, lam)   # no move: at M
+        sq_dist += float(local.phi_sqdist.sum())                          # at M itself
         n += Xc.shape[0]
     if n == 0:
         raise ValueError("x holds no points")
-    terms = elbo_terms_from_stats(sq_dist, N, M, s2_arr, sigma, lam,
+    terms = elbo_terms_from_stats(sq_dist, N, M, s2_arr, sigma / u, lam / u,
                                   neg_entropy_c=neg_entropy, n=n, d=d)
-    return float(sum(terms.values()))
+    return float(sum(terms.values())) - n * d * np.log(u)
 
 
 # ---------------------------------------------------------------- a stream of data
@@ -512,8 +554,10 @@ def simulate_stream(n, K, sigma, *, batch_size=1000, d=1, lam=1.0, seed=None) ->
     K = check_int("K", K)
     d = check_int("d", d)
     batch_size = check_int("batch_size", batch_size)
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
+    check_memory("K", 8.0 * K * d, f"the means, shape ({K}, {d})")
+    check_memory("batch_size", 8.0 * min(batch_size, n) * d * 3, f"a minibatch of shape ({batch_size}, {d})")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
     seed = check_int("seed", seed, minimum=0)
