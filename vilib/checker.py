@@ -14,6 +14,8 @@ matter and says so.
 s2_update: correct. (This is the unit-variance model, lambda = 1.)
 >>> check_answer("s2_update", 1 / N_k)
 s2_update: not right yet. Hint: missing the prior term 1/sigma^2: the precision 1/s_k^2 is the prior precision 1/sigma^2 plus the data precision N_k/lambda^2.
+>>> check_answer("s2_update", "1/(1/sigma**2 + N_k/lambda**2)")
+s2_update: correct.
 
 Questions (see :func:`describe` for the symbols each one uses):
 
@@ -33,28 +35,49 @@ like :data:`vilib.symbolic.sigma`. Names: ``x`` (``x_i``), ``mu`` (``mu_k``), ``
 instead of ``N_k`` and ``S_k``. Without ``lambda`` in the answer the checker
 compares with the unit-variance model (``lambda = 1``) of the notes.
 
-How equality is decided: the difference of the two expressions is evaluated at
-random rational values of its symbols with 30 significant digits (exact enough
-to tell 0 from not 0 for these rational-plus-log expressions), falling back to
-``sympy.simplify`` when too few points can be evaluated.
+Safe on untrusted input (a course's autograder)
+-----------------------------------------------
+A string answer is **never evaluated**: it is parsed by Python's :mod:`ast` and
+only a whitelist of node types is accepted (numbers, names, ``+ - * / ** ^``,
+unary minus and calls of the functions in :data:`FUNCTIONS`); the SymPy
+expression is then built node by node by this module. Anything else (attribute
+access, ``__import__``, strings, lambdas, comparisons, ...) gets a hint, not an
+exception. Sizes are bounded before anything is built (:data:`MAX_CHARS`,
+:data:`MAX_NODES`, :data:`MAX_POWER`, :data:`MAX_DIGITS`, :data:`MAX_FACTORIAL`),
+and the whole check runs under a time limit, :data:`TIME_LIMIT` seconds (on the
+main thread, where a timer signal is available). Answers that are not finite
+(``oo``, ``zoo``, ``nan``, ``1/0``, ``log(0)``) or not real are refused.
+
+How equality is decided: symbolically where SymPy can decide it (a rational
+function of the symbols, with logarithms expanded, is identically zero exactly
+when its cancelled form is 0); otherwise the difference is evaluated at exact
+rational points spread over a wide range (from 1e-2 to 1e6 in size, both signs
+for real symbols) with 50 significant digits, and must vanish *relative to the
+size of its terms* (below 1e-25 of them) at every point: an answer off by 1e-13,
+or wrong only for large ``N_k`` (a ``floor``, ``Heaviside`` or ``Max`` term), is
+not accepted.
 """
 
 from __future__ import annotations
 
+import ast
+import math
 import random
 import re
-from tokenize import TokenError
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
-from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
 
+from ._validation import InputTypeError
 from .symbolic import N_k, S_k, lam, m, mu, s, sigma, x
 
 __all__ = [
-    "CheckResult", "QUESTIONS", "check_answer", "describe",
+    "CheckResult", "QUESTIONS", "FUNCTIONS", "HINT_RULES", "check_answer", "describe",
     "check_phi_logit", "check_s2_update", "check_m_update", "check_log_q_mu",
     "check_elbo_mu_term",
 ]
@@ -91,32 +114,278 @@ def _canonical(name: str):
         clean = clean.replace(g, latin)
     if clean in ALIASES:
         return ALIASES[clean]
-    if (hit := _PHI_J.match(clean)) is not None:
+    if (hit := _PHI_J.match(clean)) is not None and len(hit.group(1)) <= 6:
         return _phi_j(int(hit.group(1)))
-    if (hit := _X_J.match(clean)) is not None:
+    if (hit := _X_J.match(clean)) is not None and len(hit.group(1)) <= 6:
         return _x_j(int(hit.group(1)))
     return None
 
 
-_PARSE_LOCALS = {name: value for name, value in ALIASES.items() if "^" not in name}
+# ------------------------------------------------------------------ limits
+#: Longest string answer read (characters).
+MAX_CHARS = 2000
+#: Most nodes in an answer's expression tree (Python ``ast`` nodes or SymPy nodes).
+MAX_NODES = 1500
+#: Largest exponent of a power whose base contains a symbol (``(a + b)**40`` would
+#: expand to thousands of terms); the book's answers need at most 2.
+MAX_POWER = 16
+#: Most decimal digits of any number in an answer, estimated before it is computed.
+MAX_DIGITS = 300
+#: Largest numeric argument of ``factorial``.
+MAX_FACTORIAL = 100
+#: Seconds one check may take (enforced on the main thread by a timer signal).
+TIME_LIMIT = 5.0
+
+#: The functions a string answer may call, by name.
+FUNCTIONS: dict[str, Callable] = {
+    "log": sp.log, "ln": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "abs": sp.Abs,
+    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "floor": sp.floor, "ceiling": sp.ceiling,
+    "Heaviside": sp.Heaviside, "Max": sp.Max, "Min": sp.Min, "factorial": sp.factorial,
+}
+_ARITY = {"Max": (2, 8), "Min": (2, 8)}
+#: Named constants a string answer may use.
+CONSTANTS = {"pi": sp.pi, "E": sp.E}
+
+_SYNTAX_HELP = ("write the answer with numbers, the symbols of the question, + - * / and ** "
+                "(or ^), parentheses and the functions " + ", ".join(sorted(FUNCTIONS)))
+
+
+class _Refused(Exception):
+    """An answer the checker will not compare: carries the hint for the student."""
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise :class:`_OutOfTime` in the block after ``seconds`` (main thread, POSIX only)."""
+    usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    remaining = signal.setitimer(signal.ITIMER_REAL, seconds)[0]
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if remaining:                     # someone else's timer was running: restore it
+            signal.setitimer(signal.ITIMER_REAL, remaining)
+
+
+# ------------------------------------------------------------------ parsing (no evaluation)
+def _digits(value: sp.Rational) -> float:
+    """Decimal digits of a rational's numerator and denominator."""
+    p, q = abs(int(value.p)), int(value.q)
+    return (len(str(p)) if p < 10**600 else 600) + (len(str(q)) if q < 10**600 else 600)
+
+
+def _log10_size(value: sp.Rational) -> float:
+    """``log10`` of the larger of ``|value|`` and ``1/|value|`` (0 for 0)."""
+    if value == 0:
+        return 0.0
+    p, q = abs(int(value.p)), int(value.q)
+    return abs(math.log10(p) - math.log10(q)) + math.log10(q)
+
+
+def _guard_pow(base: sp.Expr, exponent: sp.Expr) -> None:
+    """Refuse powers that would be huge to build or to expand, before building them."""
+    if exponent.free_symbols:
+        if base.free_symbols and exponent.free_symbols:
+            raise _Refused("a symbol in an exponent (a tower like x**x) is not part of any "
+                           "answer here")
+        return
+    if not exponent.is_Rational:
+        return                            # e.g. an exponent like pi: nothing to expand
+    if base.free_symbols:
+        if abs(exponent) > MAX_POWER:
+            raise _Refused(f"the power {exponent} is too large to check (at most {MAX_POWER} "
+                           f"on an expression with symbols); no answer here needs it")
+        return
+    if base.is_Rational and _log10_size(base) * float(abs(exponent)) > MAX_DIGITS:
+        raise _Refused(f"a number in your answer is too large to check (about "
+                       f"10^{_log10_size(base) * float(abs(exponent)):.3g})")
+
+
+def _guard_number(value: sp.Expr) -> None:
+    if value.is_Rational and _digits(value) > MAX_DIGITS:
+        raise _Refused(f"a number in your answer has more than {MAX_DIGITS} digits")
+
+
+class _Builder:
+    """Builds a SymPy expression from a whitelisted Python ``ast``; never evaluates code."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def build(self, node):
+        method = getattr(self, "visit_" + type(node).__name__, None)
+        if method is None:
+            raise _Refused(f"'{self._text(node)}' is not allowed in an answer; {_SYNTAX_HELP}")
+        return method(node)
+
+    def _text(self, node) -> str:
+        text = ast.get_source_segment(self.source, node) or type(node).__name__
+        return text if len(text) <= 40 else text[:37] + "..."
+
+    def visit_Expression(self, node):
+        return self.build(node.body)
+
+    def visit_Constant(self, node):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            what = "a complex number" if isinstance(value, complex) else f"'{self._text(node)}'"
+            raise _Refused(f"{what} is not allowed in an answer; {_SYNTAX_HELP}")
+        if isinstance(value, int):
+            if value.bit_length() > MAX_DIGITS * 3.33:
+                raise _Refused(f"a number in your answer has more than {MAX_DIGITS} digits")
+            return sp.Integer(value)
+        if not math.isfinite(value):
+            raise _Refused("a number in your answer is not finite")
+        # the exact decimal the student typed, not its binary approximation
+        text = ast.get_source_segment(self.source, node) or repr(value)
+        try:
+            out = sp.Rational(text.replace("_", ""))
+        except (TypeError, ValueError):
+            out = sp.Rational(repr(value))
+        _guard_number(out)
+        return out
+
+    def visit_Name(self, node):
+        name = node.id
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in FUNCTIONS:
+            raise _Refused(f"{name} is a function: call it, e.g. {name}(x)")
+        target = _canonical(name)
+        return target if target is not None else sp.Symbol(name)
+
+    def visit_UnaryOp(self, node):
+        operand = self.build(node.operand)
+        if isinstance(node.op, ast.USub):
+            return -operand
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        raise _Refused(f"'{self._text(node)}' is not allowed in an answer; {_SYNTAX_HELP}")
+
+    def visit_BinOp(self, node):
+        op = type(node.op)
+        if op not in (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.BitXor):
+            raise _Refused(f"the operator in '{self._text(node)}' is not allowed; {_SYNTAX_HELP}")
+        left, right = self.build(node.left), self.build(node.right)
+        if op is ast.Add:
+            return left + right
+        if op is ast.Sub:
+            return left - right
+        if op is ast.Mult:
+            return left * right
+        if op is ast.Div:
+            return left / right
+        _guard_pow(left, right)                 # ** and ^ both mean a power
+        return left**right
+
+    def visit_Call(self, node):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            raise _Refused(f"'{self._text(node.func)}' is not a function the checker knows; "
+                           f"{_SYNTAX_HELP}")
+        if node.keywords:
+            raise _Refused(f"{node.func.id}(...) takes no keyword arguments")
+        name = node.func.id
+        lo, hi = _ARITY.get(name, (1, 1))
+        if not lo <= len(node.args) <= hi:
+            raise _Refused(f"{name} takes {lo if lo == hi else f'{lo} to {hi}'} argument(s)")
+        args = [self.build(a) for a in node.args]
+        if name == "factorial" and not args[0].free_symbols and args[0].is_number and \
+                (not args[0].is_Rational or abs(args[0]) > MAX_FACTORIAL):
+            raise _Refused(f"factorial of {self._text(node.args[0])} is too large to check "
+                           f"(at most {MAX_FACTORIAL})")
+        if name == "exp" and args[0].is_Rational and abs(args[0]) > 10**4:
+            raise _Refused("exp of a number this large is not part of any answer here")
+        return FUNCTIONS[name](*args)
+
+
+def _parse_string(text: str) -> sp.Expr:
+    """Parse a student's string into SymPy without evaluating it (see the module docstring)."""
+    if len(text) > MAX_CHARS:
+        raise _Refused(f"your answer is longer than {MAX_CHARS} characters")
+    if not text.strip():
+        raise _Refused(f"your answer is empty; {_SYNTAX_HELP}")
+    # `lambda` is a Python keyword: read it as the symbol, as the docs promise
+    source = re.sub(r"\blambda\b", "lam", text.strip())
+    # ^ means a power (with the precedence of **, not Python's bitwise xor)
+    source = source.replace("^", "**")
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
+        where = f" (near column {err.offset})" if getattr(err, "offset", None) else ""
+        raise _Refused(f"could not read your answer{where}; {_SYNTAX_HELP}. Products need "
+                       f"a *, e.g. 2*sigma") from None
+    n_nodes = sum(1 for _ in ast.walk(tree))
+    if n_nodes > MAX_NODES:
+        raise _Refused(f"your answer is too long to check ({n_nodes} parts; at most {MAX_NODES})")
+    try:
+        return _Builder(source).build(tree)
+    except RecursionError:
+        raise _Refused("your answer is nested too deeply to check") from None
+
+
+def _guard_sympy(expr: sp.Expr) -> None:
+    """The same size limits for an expression the student built in SymPy."""
+    for count, node in enumerate(sp.preorder_traversal(expr)):
+        if count > MAX_NODES:
+            raise _Refused(f"your answer is too large to check (more than {MAX_NODES} parts)")
+        if isinstance(node, sp.Pow):
+            _guard_pow(*node.args)
+        elif isinstance(node, sp.Rational):
+            _guard_number(node)
+        elif isinstance(node, sp.factorial) and node.args[0].is_Rational and \
+                abs(node.args[0]) > MAX_FACTORIAL:
+            raise _Refused(f"factorial of {node.args[0]} is too large to check")
+
+
+def _exact_floats(expr: sp.Expr) -> sp.Expr:
+    """Floats replaced by the rationals of their decimal form (0.1 -> 1/10)."""
+    floats = expr.atoms(sp.Float)
+    return expr.xreplace({f: sp.Rational(str(f)) for f in floats}) if floats else expr
+
+
+_NOT_FINITE = (sp.S.Infinity, sp.S.NegativeInfinity, sp.S.ComplexInfinity, sp.S.NaN)
 
 
 def _to_expr(expr) -> tuple[sp.Expr, list[str]]:
-    """Parse/normalise ``expr``; return it in the book's symbols and the unknown names."""
+    """Parse/normalise ``expr``; return it in the book's symbols and the unknown names.
+
+    Raises :class:`_Refused` (a hint) for an answer that cannot be checked, and
+    ``InputTypeError`` / ``ValueError`` for a value that is not an answer at all.
+    """
     if isinstance(expr, str):
-        try:
-            expr = parse_expr(expr, local_dict=dict(_PARSE_LOCALS),
-                              transformations=standard_transformations + (convert_xor,))
-        except (SyntaxError, TypeError, ValueError, sp.SympifyError, TokenError) as err:
-            raise ValueError(f"expr could not be parsed as a SymPy expression: {err}") from err
+        expr = _parse_string(expr)
     elif isinstance(expr, (int, float)) and not isinstance(expr, bool):
-        expr = sp.sympify(expr)
-    if not isinstance(expr, sp.Expr):                 # e.g. Eq(...), a tuple, True
-        raise ValueError(f"expr must be a SymPy expression or a string, got {type(expr).__name__}")
+        if isinstance(expr, float) and not math.isfinite(expr):
+            raise _Refused("your answer is not finite")
+        expr = sp.Rational(repr(expr)) if isinstance(expr, float) else sp.Integer(expr)
+    elif isinstance(expr, sp.Basic) and isinstance(expr, sp.Expr):
+        _guard_sympy(expr)
+        expr = _exact_floats(expr)
+    else:                                             # e.g. Eq(...), a tuple, True, None
+        raise InputTypeError(f"expr must be a SymPy expression or a string, got "
+                             f"{type(expr).__name__}")
     if expr.has(sp.Sum, sp.Indexed, sp.IndexedBase) or expr.atoms(AppliedUndef):
         raise ValueError(
             "expr contains a symbolic Sum, an indexed or an undefined function: write sums "
             "with N_k and S_k, or spell them out with phi_1, ..., phi_n and x_1, ..., x_n")
+    if any(expr.has(z) for z in _NOT_FINITE):
+        raise _Refused("your answer is not finite (it contains oo, zoo or nan, e.g. from a "
+                       "division by 0 or log(0)): the updates are finite expressions")
+    if expr.has(sp.I):
+        raise _Refused("your answer is not real (it contains I = sqrt(-1))")
     subs, unknown = {}, []
     for sym in expr.free_symbols:
         target = _canonical(sym.name)
@@ -128,33 +397,86 @@ def _to_expr(expr) -> tuple[sp.Expr, list[str]]:
 
 
 # ------------------------------------------------------------------ equality
-def _sample(sym: sp.Symbol, rng: random.Random) -> sp.Rational:
-    value = sp.Rational(rng.randint(23, 297), 97)          # in (0.24, 3.06), rarely "nice"
+#: Relative size below which a difference counts as 0 at a sample point (50-digit evaluation).
+REL_TOL = 1e-25
+_N_POINTS = 14
+_UNDECIDABLE = (sp.Piecewise, sp.floor, sp.ceiling, sp.Heaviside, sp.Max, sp.Min, sp.Abs,
+                sp.DiracDelta, sp.sign, sp.Derivative, sp.Subs)
+
+
+def _sample(sym: sp.Symbol, rng: random.Random, wide: bool) -> sp.Rational:
+    """An exact rational value: in (0.24, 3.06), or (``wide``) of size 1e-2 .. 1e6."""
+    value = sp.Rational(rng.randint(23, 297), 97)           # rarely "nice"
+    if wide:
+        value *= sp.Integer(10) ** rng.randint(-2, 6)
     if not (sym.is_positive or sym.is_nonnegative) and rng.random() < 0.5:
         value = -value
     return value
 
 
-def _is_zero(expr) -> bool:
-    """True when ``expr`` is identically 0 (random-point evaluation, then ``simplify``)."""
-    expr = sp.sympify(expr)
+def _symbolic_zero(expr) -> bool | None:
+    """True/False when SymPy decides ``expr == 0`` exactly, None when it cannot."""
+    if expr.has(*_UNDECIDABLE):
+        return None
+    expr = sp.expand_log(expr)                 # log(s**2) -> 2 log(s): s is positive
+    # logs, exps and roots become fresh symbols: what is left is a rational function,
+    # and a rational function is identically 0 exactly when its cancelled form is 0
+    atoms = [a for a in expr.atoms(sp.log, sp.exp, sp.Pow, sp.sin, sp.cos, sp.tan, sp.factorial)
+             if not (isinstance(a, sp.Pow) and a.exp.is_Integer)]
+    dummies = {a: sp.Dummy() for a in atoms}
+    plain = expr.xreplace(dummies) if dummies else expr
+    symbols = sorted(plain.free_symbols, key=str)
+    if not plain.is_rational_function(*symbols):
+        return None
+    if sp.cancel(sp.together(plain)) == 0:
+        return True
+    return False if not dummies else None      # with stand-ins a nonzero form proves nothing
+
+
+def _value_at(expr, point) -> tuple[complex, float] | None:
+    """``expr`` at ``point`` and the size of its terms, with 50 digits; None at a pole."""
+    try:
+        terms = sp.Add.make_args(expr.xreplace(point))
+        values = [complex(t.evalf(50)) for t in terms]
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None
+    if any(v != v or abs(v) == float("inf") for v in values):
+        return None
+    return sum(values), sum(abs(v) for v in values)
+
+
+def _sampled_zero(expr) -> bool:
+    """``expr`` vanishes (relative to its terms) at every point where it can be evaluated."""
     symbols = sorted(expr.free_symbols, key=lambda z: z.name)
-    rng = random.Random(20170101)         # fixed: the verdict must be reproducible
+    rng = random.Random(20170101)             # fixed: the verdict must be reproducible
     good = 0
-    for _ in range(16):
-        point = {z: _sample(z, rng) for z in symbols}
-        try:
-            value = complex(expr.xreplace(point).evalf(30))
-        except (TypeError, ValueError, ZeroDivisionError):
+    for j in range(_N_POINTS * 2):
+        point = {z: _sample(z, rng, wide=j % 3 != 0) for z in symbols}
+        got = _value_at(expr, point)
+        if got is None:
             continue
-        if value != value or abs(value) == float("inf"):        # nan or inf: a pole, skip
-            continue
-        if abs(value) > 1e-12:
+        value, size = got
+        if abs(value) > REL_TOL * size:
             return False
         good += 1
-        if good == 6:
+        if good == _N_POINTS:
             return True
-    return sp.simplify(expr) == 0
+    try:
+        return sp.simplify(expr) == 0         # too few points could be evaluated
+    except (TypeError, ValueError, RecursionError):
+        return False
+
+
+def _is_zero(expr) -> bool:
+    """True when ``expr`` is identically 0: decided symbolically when possible, else by sampling."""
+    expr = sp.sympify(expr)
+    if expr == 0:
+        return True
+    if not expr.free_symbols:
+        got = _value_at(expr, {})
+        return got is not None and abs(got[0]) <= REL_TOL * got[1]
+    exact = _symbolic_zero(expr)
+    return exact if exact is not None else _sampled_zero(expr)
 
 
 def _same(a, b, free_of=()) -> bool:
@@ -162,7 +484,26 @@ def _same(a, b, free_of=()) -> bool:
     diff = a - b
     if not free_of:
         return _is_zero(diff)
+    if any(diff.has(f) for f in (sp.floor, sp.ceiling, sp.Heaviside, sp.Piecewise, sp.Max,
+                                 sp.Min, sp.Abs, sp.sign)):
+        # derivatives of steps and kinks hide jumps: compare differences between points instead
+        return _free_of_by_shifts(diff, free_of)
     return all(_is_zero(sp.diff(diff, v)) for v in free_of)
+
+
+def _free_of_by_shifts(diff, free_of) -> bool:
+    """``diff`` takes the same value when only the ``free_of`` symbols change (sampled)."""
+    rng = random.Random(20170102)
+    symbols = sorted(diff.free_symbols, key=lambda z: z.name)
+    for j in range(_N_POINTS):
+        base = {z: _sample(z, rng, wide=j % 2 == 0) for z in symbols}
+        moved = {**base, **{v: _sample(v, rng, wide=True) for v in free_of if v in base}}
+        a, b = _value_at(diff, base), _value_at(diff, moved)
+        if a is None or b is None:
+            continue
+        if abs(a[0] - b[0]) > REL_TOL * (a[1] + b[1]):
+            return False
+    return True
 
 
 # ------------------------------------------------------------------ questions
@@ -492,6 +833,127 @@ def _precision_hint(precision, L, N, S) -> str | None:
     return text[0].upper() + text[1:] + "."
 
 
+
+
+# ------------------------------------------------------------------ the rules of the hints
+@dataclass(frozen=True)
+class _Attempt:
+    """One answer under comparison, with everything the rules need."""
+
+    q: Question
+    ans: sp.Expr
+    right: sp.Expr
+    L: sp.Expr
+    N: sp.Expr
+    S: sp.Expr
+    plug: dict
+    has_lam: bool
+
+    def same(self, a, b) -> bool:
+        return _same(a.subs(self.plug), b.subs(self.plug), self.q.free_of)
+
+
+def _rule_unit_lambda(t: _Attempt) -> str | None:
+    if t.q.uses_lam and t.L != 1 and not t.has_lam and t.same(t.ans, t.q.answer(1, t.N, t.S)):
+        return ("right for lambda = 1, but this asks for the general model: put the likelihood "
+                "variance lambda^2 back in (each x_i carries precision 1/lambda^2).")
+    return None
+
+
+def _rule_known_slip(t: _Attempt) -> str | None:
+    # when several slips match (they can differ by a term that does not matter), prefer the
+    # one written in the same symbols as the answer; a slip written with the updated m_k or
+    # s_k only counts if the answer uses them too
+    candidates = [(build(t.L, t.N, t.S), hint) for build, hint in t.q.mistakes]
+    matches = [(e, hint) for e, hint in candidates
+               if not (set(t.q.solved_for) & (e.free_symbols - t.ans.free_symbols))
+               and t.same(t.ans, e)]
+    if not matches:
+        return None
+    best = [hint for e, hint in matches if e.free_symbols == t.ans.free_symbols]
+    return (best or [matches[0][1]])[0]
+
+
+def _rule_exp(t: _Attempt) -> str | None:
+    if t.ans.has(sp.exp) and t.same(sp.expand_log(sp.log(t.ans), force=True), t.right):
+        return "this is exp of the answer: the question asks for the logarithm."
+    return None
+
+
+def _rule_sign(t: _Attempt) -> str | None:
+    return "sign error: your answer is minus the right one." if t.same(-t.ans, t.right) else None
+
+
+def _rule_swapped(t: _Attempt) -> str | None:
+    swapped = t.ans.xreplace({sigma: s, s: sigma})
+    if swapped != t.ans and t.same(swapped, t.right):
+        return ("you swapped sigma (the prior's standard deviation) and s_k (the standard "
+                "deviation of q(mu_k)): sigma^2 belongs to p(mu_k), s_k^2 to q(mu_k).")
+    return None
+
+
+def _rule_factor(t: _Attempt) -> str | None:
+    ratio = _ratio(t.ans.subs(t.plug), t.right.subs(t.plug), t.q.free_of)
+    if ratio is None:
+        return None
+    return (f"off by a factor {ratio}: check the constants in front of each term "
+            "(the 1/2 of the square, lambda^2, sigma^2).")
+
+
+def _rule_precision(t: _Attempt) -> str | None:
+    # both updates are "something over the precision 1/s_k^2": check the precision part by part
+    if t.q.name == "s2_update":
+        return _precision_hint(1 / t.ans, t.L, t.N, t.S)
+    if t.q.name == "m_update":
+        return _precision_hint(t.S / (t.L**2 * t.ans.subs(t.plug)), t.L, t.N, t.S)
+    return None
+
+
+def _rule_coefficients(t: _Attempt) -> str | None:
+    return _coefficient_hint(t.ans.subs(t.plug), t.right.subs(t.plug), t.q)
+
+
+def _rule_missing_symbols(t: _Attempt) -> str | None:
+    need = t.right.free_symbols - t.ans.subs(t.plug).free_symbols
+    if not need:
+        return None
+    names = ", ".join(sorted(_WORDS.get(z, z.name) for z in need))
+    return f"your answer does not depend on {names}, but the right one does."
+
+
+def _rule_extra_symbols(t: _Attempt) -> str | None:
+    extra = t.ans.subs(t.plug).free_symbols - t.right.free_symbols
+    if not extra or t.q.free_of:
+        return None
+    names = ", ".join(sorted(_WORDS.get(z, z.name) for z in extra))
+    return f"your answer depends on {names}, but the right one does not."
+
+
+#: The hints for a wrong answer, as a table of rules tried in order: the first rule that
+#: recognises the answer gives the hint. Each entry: (name, what it recognises, rule).
+HINT_RULES: tuple[tuple[str, str, Callable[[_Attempt], str | None]], ...] = (
+    ("unit lambda", "right only for lambda = 1 when the general model is asked for",
+     _rule_unit_lambda),
+    ("known slip", "one of the question's catalogued mistakes", _rule_known_slip),
+    ("exp", "exp of the right answer where the log is asked for", _rule_exp),
+    ("sign", "minus the right answer", _rule_sign),
+    ("swap", "sigma and s_k exchanged", _rule_swapped),
+    ("factor", "a constant multiple (or a multiple in sigma, lambda) of the right answer",
+     _rule_factor),
+    ("precision", "s_k^2 or m_k over a precision whose prior or data part is wrong",
+     _rule_precision),
+    ("coefficients", "a polynomial in the question's variables with wrong coefficients",
+     _rule_coefficients),
+    ("missing symbol", "does not depend on a symbol the right answer depends on",
+     _rule_missing_symbols),
+    ("extra symbol", "depends on a symbol the right answer does not", _rule_extra_symbols),
+)
+
+_FALLBACK_HINT = ("not equal to the right answer (compared symbolically where possible, else at "
+                  "many values of the symbols, small and large); re-check each step, e.g. by "
+                  "expanding both sides.")
+
+
 def check_answer(question: str, expr, *, require_lam: bool = False) -> CheckResult:
     """Check a SymPy expression (or a string) against the right answer to ``question``.
 
@@ -501,7 +963,9 @@ def check_answer(question: str, expr, *, require_lam: bool = False) -> CheckResu
         One of :data:`QUESTIONS`: ``"phi_logit"``, ``"s2_update"``, ``"m_update"``,
         ``"log_q_mu"``, ``"elbo_mu_term"``.
     expr : sympy expression or str
-        The answer, in the symbols listed by :func:`describe`.
+        The answer, in the symbols listed by :func:`describe`. A string is parsed
+        without being evaluated (safe for untrusted input); one that cannot be
+        read, is too large, or is not finite gets a hint, not an exception.
     require_lam : bool, default False
         Ask for the general form with likelihood variance ``lambda^2``; an answer
         right only for ``lambda = 1`` is then rejected with a hint.
@@ -510,86 +974,71 @@ def check_answer(question: str, expr, *, require_lam: bool = False) -> CheckResu
     -------
     CheckResult
         Prints as ``question: correct.`` or ``question: not right yet. Hint: ...``.
+
+    Raises
+    ------
+    TypeError
+        ``question`` is not a string, ``require_lam`` not a bool, or ``expr``
+        neither a string nor a SymPy expression (an ``InputTypeError``, also a ValueError).
+    ValueError
+        An unknown ``question``, or a SymPy ``expr`` with a symbolic ``Sum``.
     """
+    if not isinstance(question, str):
+        raise InputTypeError(f"question must be a string, one of {sorted(QUESTIONS)}, got "
+                             f"{type(question).__name__}")
     if question not in QUESTIONS:
         raise ValueError(f"question must be one of {sorted(QUESTIONS)}, got {question!r}")
+    if not isinstance(require_lam, bool):
+        raise InputTypeError(f"require_lam must be True or False, got {type(require_lam).__name__}")
     q = QUESTIONS[question]
+    try:
+        with _time_limit(TIME_LIMIT):
+            return _check(q, expr, require_lam)
+    except _Refused as why:
+        return CheckResult(question, False, hint=str(why))
+    except _OutOfTime:
+        return CheckResult(question, False, hint=(
+            f"your answer could not be checked within {TIME_LIMIT:g} s: simplify it (the "
+            "right answers are short expressions) and try again."))
+
+
+def _check(q: Question, expr, require_lam: bool) -> CheckResult:
+    """The check itself: the pre-checks, the comparison, then the first hint rule that fits."""
     ans, unknown = _to_expr(expr)
     if unknown:
-        return CheckResult(question, False, hint=(
-            f"unknown symbol(s) {', '.join(unknown)}. {describe(question)}"))
+        return CheckResult(q.name, False, hint=(
+            f"unknown symbol(s) {', '.join(unknown)}. {describe(q.name)}"))
     for sym, why in q.forbidden:
         if sym in ans.free_symbols:
-            return CheckResult(question, False, hint=f"your answer contains {_WORDS[sym]}: {why}.")
+            return CheckResult(q.name, False, hint=f"your answer contains {_WORDS[sym]}: {why}.")
 
     N, S = _stats_for(ans)
     has_lam = lam in ans.free_symbols
     L = lam if (q.uses_lam and (has_lam or require_lam)) else sp.Integer(1)
     solved = {s: sp.sqrt(_s2_of(L, N, S)), m: _m_of(L, N, S)}
     plug = {v: solved[v] for v in q.solved_for}
+    attempt = _Attempt(q, ans, q.answer(L, N, S), L, N, S, plug, has_lam)
 
-    def same(a, b) -> bool:
-        return _same(a.subs(plug), b.subs(plug), q.free_of)
-
-    right = q.answer(L, N, S)
-    if same(ans, right):
+    if attempt.same(ans, attempt.right):
         notes = []
-        if q.free_of and not _is_zero((ans - right).subs(plug)):
+        if q.free_of and not _is_zero((ans - attempt.right).subs(plug)):
             notes.append(f"Off by a term that {q.free_of_words}.")
         if q.uses_lam and L == 1:
             notes.append("This is the unit-variance model, lambda = 1.")
-        return CheckResult(question, True, note=" ".join(notes) or None)
+        return CheckResult(q.name, True, note=" ".join(notes) or None)
 
-    def wrong(hint: str) -> CheckResult:
-        return CheckResult(question, False, hint=hint)
-
-    if q.uses_lam and L != 1 and not has_lam and same(ans, q.answer(1, N, S)):
-        return wrong("right for lambda = 1, but this asks for the general model: put the "
-                     "likelihood variance lambda^2 back in (each x_i carries precision 1/lambda^2).")
-    # known slips; when several match (they can differ by a term that does not matter),
-    # prefer the one written in the same symbols as the answer
-    # (a slip written with the updated m_k or s_k only counts if the answer uses them too)
-    candidates = [(build(L, N, S), hint) for build, hint in q.mistakes]
-    matches = [(e, hint) for e, hint in candidates
-               if not (set(q.solved_for) & (e.free_symbols - ans.free_symbols)) and same(ans, e)]
-    if matches:
-        best = [hint for e, hint in matches if e.free_symbols == ans.free_symbols]
-        return wrong((best or [matches[0][1]])[0])
-    if ans.has(sp.exp) and same(sp.expand_log(sp.log(ans), force=True), right):
-        return wrong("this is exp of the answer: the question asks for the logarithm.")
-    if same(-ans, right):
-        return wrong("sign error: your answer is minus the right one.")
-    swapped = ans.xreplace({sigma: s, s: sigma})
-    if swapped != ans and same(swapped, right):
-        return wrong("you swapped sigma (the prior's standard deviation) and s_k (the standard "
-                     "deviation of q(mu_k)): sigma^2 belongs to p(mu_k), s_k^2 to q(mu_k).")
-    ratio = _ratio(ans.subs(plug), right.subs(plug), q.free_of)
-    if ratio is not None:
-        return wrong(f"off by a factor {ratio}: check the constants in front of each term "
-                     "(the 1/2 of the square, lambda^2, sigma^2).")
-    if q.name in ("s2_update", "m_update"):
-        # both updates are "something over the precision 1/s_k^2": check the precision
-        precision = 1 / ans if q.name == "s2_update" else S / (L**2 * ans.subs(plug))
-        hint = _precision_hint(precision, L, N, S)
+    for _, _, rule in HINT_RULES:
+        hint = rule(attempt)
         if hint is not None:
-            return wrong(hint)
-    coef = _coefficient_hint(ans.subs(plug), right.subs(plug), q)
-    if coef is not None:
-        return wrong(coef)
-    need = right.free_symbols - ans.subs(plug).free_symbols
-    extra = ans.subs(plug).free_symbols - right.free_symbols
-    if need:
-        names = ", ".join(sorted(_WORDS.get(z, z.name) for z in need))
-        return wrong(f"your answer does not depend on {names}, but the right one does.")
-    if extra and not q.free_of:
-        names = ", ".join(sorted(_WORDS.get(z, z.name) for z in extra))
-        return wrong(f"your answer depends on {names}, but the right one does not.")
-    return wrong("not equal to the right answer (compared at random values of the symbols); "
-                 "re-check each step, e.g. by expanding both sides.")
+            return CheckResult(q.name, False, hint=hint)
+    return CheckResult(q.name, False, hint=_FALLBACK_HINT)
 
 
 def describe(question: str) -> str:
     """What ``question`` asks for and which symbols to use."""
+    if not isinstance(question, str):
+        raise InputTypeError(f"question must be a string, one of {sorted(QUESTIONS)}, got "
+                             f"{type(question).__name__}")
     if question not in QUESTIONS:
         raise ValueError(f"question must be one of {sorted(QUESTIONS)}, got {question!r}")
     return f"Expected: {QUESTIONS[question].prompt}."
