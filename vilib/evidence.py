@@ -30,6 +30,7 @@ a sum of ``K^n`` terms: exact, and exponentially expensive in ``n``.
 
 from __future__ import annotations
 
+import math
 from typing import Iterator
 
 import numpy as np
@@ -62,9 +63,9 @@ def _check_enumeration(x, K, sigma, lam, max_assignments):
     # Compare K^n with the limit exactly in integers: in floating point
     # n log K can exceed log(limit) when K^n == limit (10^6 = 10**6 did). The log
     # test first (with a wide margin) avoids building a huge integer for large n.
-    if n * np.log(K) > np.log(max_assignments) + 1.0 or K**n > max_assignments:
+    if n * math.log(K) > math.log(max_assignments) + 1.0 or K**n > max_assignments:
         raise ValueError(
-            f"x has n = {n} points: K^n = {K}^{n} (about 10^{n * np.log10(K):.3g}) assignments "
+            f"x has n = {n} points: K^n = {K}^{n} (about 10^{n * math.log10(K):.3g}) assignments "
             f"exceed the enumeration limit max_assignments = {max_assignments}; use fewer "
             f"points or clusters")
     u = check_scales(lam, sigma=sigma, x_extent=extent)

@@ -29,11 +29,13 @@ import numpy as np
 
 from ._validation import (
     InputTypeError,
-    check_data,
+    check_data_extent,
     check_int,
     check_length,
     check_memory,
     check_seed,
+    length_unit,
+    scaled,
     output_means,
 )
 from .cavi import CaviResult, cavi, kmeans_plus_plus
@@ -89,7 +91,7 @@ def initial_means(x, K, sigma, *, init="kmeans++", seed=None) -> np.ndarray:
     -------
     ndarray, shape (K,) for 1-D ``x``, else (K, d)
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     n, d = X.shape
     K = check_int("K", K)
     sigma = check_length("sigma", sigma)
@@ -100,7 +102,10 @@ def initial_means(x, K, sigma, *, init="kmeans++", seed=None) -> np.ndarray:
     check_memory("K", 8.0 * K * (d + n), f"k-means++ seeding of K = {K} means on n = {n} points")
     rng = check_seed(seed)
     if init == "kmeans++":
-        M = kmeans_plus_plus(X, K, rng)
+        # squared distances in units of a power of two near the data's extent (exact), so
+        # that data of any size can be seeded; the chosen rows are mapped back exactly
+        u = length_unit(extent) if extent > 0 else 1.0
+        M = kmeans_plus_plus(scaled(X, 1 / u), K, rng) * u
     elif init == "random":
         if K > n:
             raise ValueError(f"init='random' picks K = {K} distinct points but x has only n = {n}")
