@@ -63,7 +63,7 @@ class Dataset:
         """Map means ``m`` (shape (K,) or (K, d)) from standardized to original units."""
         M = as_real_array(m, "m")
         d = np.size(self.center)
-        if M.ndim not in (1, 2) or (M.ndim == 2 and M.shape[1] != d) or (M.ndim == 1 and d != 1):
+        if M.ndim > 2 or (d > 1 and (M.ndim == 0 or M.shape[-1] != d)):
             want = "(K,)" if d == 1 else f"(K, {d})"
             raise ValueError(f"m must have shape {want} for the {self.name} data, got {M.shape}")
         if not np.all(np.isfinite(M)):
