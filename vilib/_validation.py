@@ -46,9 +46,9 @@ S2_RATIO_RANGE = (1e-240, 1e240)
 #: Largest array vilib allocates for one call (bytes); above it a call is refused
 #: up front with the estimate in the message instead of a MemoryError or a swap storm.
 MAX_BYTES = 2**31
-#: Largest number of (point, cluster) pairs one call may process in total
-#: (``n K max_iter`` for CAVI): about a minute of work; refused above it.
-MAX_WORK = 10**11
+#: Largest number of (point, cluster) updates a sampler that always runs to the end
+#: may make (``n K`` iterations for Gibbs): hours of work; refused above it.
+MAX_WORK = 10**12
 
 
 class InputTypeError(TypeError, ValueError):
@@ -327,10 +327,10 @@ def scaled(A: np.ndarray, factor: float) -> np.ndarray:
     return A if factor == 1.0 else A * factor
 
 
-def check_work(K: int, n: int, max_iter: int, name: str = "K") -> None:
-    """Refuse a fit whose ``n K max_iter`` (point, cluster) updates exceed :data:`MAX_WORK`."""
-    work = float(K) * n * max_iter
+def check_work(K: int, n: int, iterations: int, name: str = "max_iter") -> None:
+    """Refuse a run whose ``n K iterations`` (point, cluster) updates exceed ``MAX_WORK``."""
+    work = float(K) * n * iterations
     if work > MAX_WORK:
-        raise ValueError(f"{name} = {_short(K)} is too large for n = {n} points and "
-                         f"max_iter = {max_iter}: n K max_iter = {work:.3g} phi entries to "
-                         f"update exceed vilib's limit of {MAX_WORK:.0e} (hours of work)")
+        raise ValueError(f"{name} = {_short(iterations)} iterations with K = {_short(K)} and "
+                         f"n = {n}: n K iterations = {work:.3g} updates exceed vilib's limit "
+                         f"of {MAX_WORK:.0e} (many hours of work)")

@@ -152,6 +152,10 @@ for tag, K, err in [("1e9", 10**9, ValueError), ("1e13", 10**13, ValueError),
     row(f"svi-K-{tag}", (lambda K=K: vilib.svi(X, K, 1.0, n_steps=2)), Raises(err, "K"))
     row(f"simulate-K-{tag}", (lambda K=K: vilib.simulate(5, K, 1.0)), Raises(err, "K"))
 row("log_evidence-K-1e30", lambda: vilib.log_evidence(X, 10**30, 1.0), Raises(ValueError, "x"))
+row("gibbs-burn_in-1e12-work", lambda: vilib.gibbs(X, 1000, 1.0, n_samples=2, burn_in=10**12),
+    Raises(ValueError, "burn_in"))
+row("gibbs-n_samples-memory", lambda: vilib.gibbs(X, 2, 1.0, n_samples=10**9),
+    Raises(ValueError, "n_samples"))
 row("simulate-n-1e12", lambda: vilib.simulate(10**12, 2, 1.0), Raises(ValueError, "n"))
 
 

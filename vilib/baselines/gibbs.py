@@ -443,7 +443,7 @@ def gibbs(x, K, sigma, *, lam=1.0, n_samples=2000, burn_in=500, thin=1, seed=Non
     check_memory("n_samples", 8.0 * n_samples * (2 * K * d + K + n + 2),
                  f"{n_samples} kept draws of K = {K} means and n = {n} labels")
     check_memory("K", 8.0 * K * n, f"the assignment weights of shape ({n}, {K})")
-    check_work(K, n, burn_in + n_samples * thin, name="K")
+    check_work(K, n, burn_in + n_samples * thin, name="burn_in + n_samples * thin")
     M = None
     if init is not None and not isinstance(init, str):
         M = check_means(init, d=d, one_d=one_d, name="init", K=K)

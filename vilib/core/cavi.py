@@ -32,7 +32,6 @@ from .._validation import (
     check_real,
     check_scales,
     check_seed,
-    check_work,
     output_means,
     scaled,
 )
@@ -133,7 +132,6 @@ def cavi(x, K, sigma, *, lam=1.0, max_iter=500, tol=1e-8, seed=None, init=None,
     if callback is not None and not callable(callback):
         raise InputTypeError("callback must be callable or None")
     check_memory("K", 8.0 * K * n, f"phi of shape (n, K) = ({n}, {K})")
-    check_work(K, n, max_iter)
 
     rng = check_seed(seed)
     if init is None or isinstance(init, str):
