@@ -36,7 +36,7 @@ all ``K`` means at once. Only the loop over Gibbs iterations is a Python loop,
 because each iteration depends on the previous one.
 
 The module also has the tools to *read* the draws honestly: Monte Carlo
-standard errors by batch means (:func:`mcse`), relabelling against a reference
+standard errors by batch means (:func:`~vilib._util.mcse`), relabelling against a reference
 to undo label switching (:meth:`GibbsResult.relabel`), the label-invariant
 co-clustering matrix, and error-versus-wall-clock traces for comparing
 Gibbs and CAVI at equal accuracy (:func:`gibbs_accuracy`, :func:`cavi_accuracy`).
@@ -49,20 +49,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .._validation import (
-    check_data_extent,
-    check_int,
-    check_length,
-    check_means,
-    check_memory,
-    check_scales,
-    check_seed,
-    check_work,
-    output_means,
-    scaled,
-)
+from .._validation import (check_data_extent, check_int, check_length, check_means, check_memory,
+                           check_scales, check_seed, check_work, output_means, scaled)
 from ..core.init import gibbs_start
-from .._util import MAX_PERMUTATION_K, categorical_draws, match_means
+from .._util import MAX_PERMUTATION_K, categorical_draws, match_means, mcse  # noqa: F401
 from ..model import log_joint_constant, log_joint_of
 from ..core.updates import mu_from_stats
 
@@ -193,42 +183,6 @@ def sample_means(x, c, K, sigma, *, lam=1.0, seed=None) -> np.ndarray:
     return output_means(M * u, one_d)
 
 
-# ------------------------------------------------------------ Monte Carlo error
-def mcse(samples, *, n_batches=20) -> np.ndarray:
-    """Monte Carlo standard error of the mean of a Markov chain, by batch means.
-
-    The chain (axis 0) is cut into ``B = n_batches`` consecutive batches of
-    length ``b``; if ``b`` is long compared with the chain's autocorrelation
-    time the batch means are nearly independent, and
-
-    .. math:: \\widehat{\\mathrm{se}} = \\sqrt{\\frac{1}{B(B-1)} \\sum_{j=1}^B (\\bar y_j - \\bar y)^2}.
-
-    Unlike ``std / sqrt(S)`` it does not pretend the draws are independent.
-    Leftover draws (``S mod B``) at the start of the chain are dropped.
-
-    Parameters
-    ----------
-    samples : array, shape (S, ...)
-        Draws, first axis = iteration.
-    n_batches : int, default 20
-        Number of batches, ``2 <= n_batches <= S``.
-
-    Returns
-    -------
-    ndarray, shape ``samples.shape[1:]``
-    """
-    y = np.asarray(samples, dtype=float)
-    if y.ndim == 0 or not np.all(np.isfinite(y)):
-        raise ValueError("samples must be a finite array with the draws along axis 0")
-    B = check_int("n_batches", n_batches, minimum=2)
-    S = y.shape[0]
-    if B > S:
-        raise ValueError(f"n_batches = {B} exceeds the number of draws {S}")
-    b = S // B
-    batch_means = y[S - B * b:].reshape(B, b, *y.shape[1:]).mean(axis=1)
-    return np.sqrt(batch_means.var(axis=0, ddof=1) / B)
-
-
 # ------------------------------------------------------------ the sampler
 @dataclass(frozen=True)
 class GibbsResult:
@@ -329,7 +283,7 @@ class GibbsResult:
 
     @property
     def mcse_mu(self) -> np.ndarray:
-        """Monte Carlo standard error of :attr:`mean_mu` by batch means (:func:`mcse`)."""
+        """Monte Carlo standard error of :attr:`mean_mu` by batch means (:func:`~vilib._util.mcse`)."""
         return mcse(self.mu)
 
     @property
@@ -444,9 +398,8 @@ def gibbs(x, K, sigma, *, lam=1.0, n_samples=2000, burn_in=500, thin=1, seed=Non
                  f"{n_samples} kept draws of K = {K} means and n = {n} labels")
     check_memory("K", 8.0 * K * n, f"the assignment weights of shape ({n}, {K})")
     check_work(K, n, burn_in + n_samples * thin, name="burn_in + n_samples * thin")
-    M = None
-    if init is not None and not isinstance(init, str):
-        M = check_means(init, d=d, one_d=one_d, name="init", K=K)
+    explicit = init is not None and not isinstance(init, str)
+    M = check_means(init, d=d, one_d=one_d, name="init", K=K) if explicit else None
     u = check_scales(lam, sigma=sigma, x_extent=extent, M=M, m_name="init")
     # sample in units of u (a power of two near lam, exact); draws are mapped back below
     X, sigma, lam = scaled(X, 1 / u), sigma / u, lam / u
@@ -470,9 +423,7 @@ def gibbs(x, K, sigma, *, lam=1.0, n_samples=2000, burn_in=500, thin=1, seed=Non
             seconds[kept] = time.perf_counter() - start
             kept += 1
     # back to the caller's units; log p(mu, c, x) shifts by the change of variables of mu and x
-    mus *= u
-    cond_mean *= u
-    cond_var *= u**2
+    mus, cond_mean, cond_var = mus * u, cond_mean * u, cond_var * u**2
     log_joint -= (n + K) * d * np.log(u)
     if one_d:
         mus, cond_mean = mus[:, :, 0], cond_mean[:, :, 0]
