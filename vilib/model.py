@@ -124,8 +124,8 @@ def log_joint(x, c, mu, sigma, *, lam=1.0) -> float:
     # in units of u (a power of two near lam); the density of (mu, x) changes by the
     # change of variables, -(K + n) d log u
     X, M, sigma, lam = scaled(X, 1 / u), M / u, sigma / u, lam / u
-    return (log_joint_of(X, c, M, sigma, lam, log_joint_constant(n, d, K, sigma, lam))
-            - (K + n) * d * np.log(u))
+    return float(log_joint_of(X, c, M, sigma, lam, log_joint_constant(n, d, K, sigma, lam))
+                 - (K + n) * d * np.log(u))
 
 
 def log_joint_constant(n: int, d: int, K: int, sigma: float, lam: float) -> float:

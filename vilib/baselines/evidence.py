@@ -131,4 +131,4 @@ def log_evidence(x, K, sigma, *, lam=1.0, max_assignments=MAX_ASSIGNMENTS) -> fl
     X, K, sigma, lam, u = _check_enumeration(x, K, sigma, lam, max_assignments)
     parts = [logsumexp(lj) for _, lj in log_joint_by_assignment(X, K, sigma, lam)]
     # computed in units of u; the density of x changes by the change of variables
-    return float(logsumexp(parts)) - X.size * np.log(u)
+    return float(logsumexp(parts) - X.size * np.log(u))

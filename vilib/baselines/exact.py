@@ -246,7 +246,7 @@ def exact_posterior(x, K, sigma, *, lam=1.0,
 
     # computed in units of u; back in the caller's units (means by u, variances by u^2)
     a, v = _conditional_posteriors(X, labels, K, sigma, lam)
-    return _summarise(log_px - X.size * np.log(u), labels, log_prob, a * u, v * u**2, K, one_d)
+    return _summarise(float(log_px - X.size * np.log(u)), labels, log_prob, a * u, v * u**2, K, one_d)
 
 
 def _summarise(log_px, labels, log_prob, a, v, K, one_d) -> ExactPosterior:

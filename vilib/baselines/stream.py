@@ -25,7 +25,7 @@ from .._validation import (
     check_scales,
     scaled,
 )
-from ..core.elbo import elbo_terms_from_stats
+from ..core.elbo import elbo_terms_from_stats, neg_entropy_from_stats
 from ..core.updates import phi_step
 
 
@@ -105,7 +105,7 @@ def elbo_at_optimal_phi(x, m, s2, sigma, *, lam=1.0, chunk_size=1 << 16) -> floa
         check_scales(lam, x_extent=extent)
         local = phi_step(scaled(Xc, 1 / u), M, s2_arr, lam / u)
         # every statistic below is a sum over points, so chunks simply add up
-        neg_entropy += local.neg_entropy
+        neg_entropy += neg_entropy_from_stats(local.phi_logit_shifted, local.sum_log_norm_shifted)
         N += local.N
         sq_dist += float(local.phi_sqdist.sum())                          # at M itself
         n += Xc.shape[0]
@@ -113,7 +113,7 @@ def elbo_at_optimal_phi(x, m, s2, sigma, *, lam=1.0, chunk_size=1 << 16) -> floa
         raise ValueError("x holds no points")
     terms = elbo_terms_from_stats(sq_dist, N, M, s2_arr, sigma / u, lam / u,
                                   neg_entropy_c=neg_entropy, n=n, d=d)
-    return float(sum(terms.values())) - n * d * np.log(u)
+    return float(sum(terms.values()) - n * d * np.log(u))
 
 
 @dataclass(frozen=True)

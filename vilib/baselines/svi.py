@@ -325,7 +325,7 @@ def svi(x, K, sigma, *, lam=1.0, n_total=None, batch_size=None, n_steps=None,
         Random state of the minibatch sampling and of the k-means++ seeding.
     init : tuple (m0, s2_0) or None
         Starting global parameters; by default k-means++ seeding on the first
-        minibatch and ``s2_0 = 1``.
+        minibatch and ``s2_0 = lam^2`` (the start follows the data's units).
     callback : callable, optional
         Called as ``callback(step)`` after every step with a :class:`SviStep`.
 

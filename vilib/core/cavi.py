@@ -36,7 +36,7 @@ from .._validation import (
     scaled,
 )
 from .init import variational_start
-from .elbo import elbo_terms_from_stats
+from .elbo import elbo_terms_from_stats, neg_entropy_from_stats
 from .updates import expected_sq_dist_after_move, mu_from_stats, phi_step
 
 
@@ -167,7 +167,7 @@ def cavi(x, K, sigma, *, lam=1.0, max_iter=500, tol=1e-8, seed=None, init=None,
         step = phi_step(X, M, s2, lam_u, out=buffer)
         phi = step.phi
         # entropy of q(c) from the same logits (uses the m, s2 that made phi)
-        neg_entropy_c = step.neg_entropy
+        neg_entropy_c = neg_entropy_from_stats(step.phi_logit_shifted, step.sum_log_norm_shifted)
         # mu update (all clusters at once) from the expected counts and sums
         M_old, s2_old = M, s2
         M, s2 = mu_from_stats(step.N, step.S, sigma_u, lam_u)

@@ -107,9 +107,9 @@ def elbo_terms(x, phi, m, s2, sigma, *, lam=1.0) -> dict:
         n=n, d=d,
     )
     # log p(mu_k) and the entropy of q(mu_k) shift by -K d log u and +K d log u
-    terms["log_p_mu"] -= K * d * np.log(u)
-    terms["entropy_mu"] += K * d * np.log(u)
-    terms["log_p_x"] -= n * d * np.log(u)
+    terms["log_p_mu"] = float(terms["log_p_mu"] - K * d * np.log(u))
+    terms["entropy_mu"] = float(terms["entropy_mu"] + K * d * np.log(u))
+    terms["log_p_x"] = float(terms["log_p_x"] - n * d * np.log(u))
     return terms
 
 

@@ -97,9 +97,10 @@ class PhiStep(NamedTuple):
     S : (K, d) expected sums ``sum_i phi_ik x_i``.
     phi_logit : (K,) ``sum_i phi_ik l_ik`` (for the ELBO's entropy and data terms).
     phi_sqdist : (K,) ``sum_i phi_ik |x_i - m_k|^2``, accumulated directly (not
-        recovered from ``phi_logit``, which would subtract ``d s2_k N_k``).
-    neg_entropy : ``sum_ik phi_ik log phi_ik``, from the shifted logits (no large
-        terms cancel).
+    recovered from ``phi_logit``, which would subtract ``d s2_k N_k``).
+    phi_logit_shifted, sum_log_norm_shifted : the same two sums for the logits with
+    ``min_k d s2_k / (2 lam^2)`` taken out of every ``l_ik`` (the same for all ``k``):
+    what the ELBO's entropy uses, since no large terms cancel between them.
     """
 
     phi: np.ndarray
@@ -108,7 +109,8 @@ class PhiStep(NamedTuple):
     S: np.ndarray
     phi_logit: np.ndarray
     phi_sqdist: np.ndarray
-    neg_entropy: float
+    phi_logit_shifted: np.ndarray
+    sum_log_norm_shifted: float
 
 
 def phi_step(X: np.ndarray, M: np.ndarray, s2: np.ndarray, lam: float, *,
@@ -155,12 +157,12 @@ def phi_step(X: np.ndarray, M: np.ndarray, s2: np.ndarray, lam: float, *,
         phi_sqdist += np.einsum("kb,kb->k", e, D)
     # sum_ik phi_ik l'_ik with the shifted logits l' = scale (D + var_term), and their log Z
     phi_shifted = scale * (phi_sqdist + var_term * N)
-    neg_entropy = float(phi_shifted.sum() - shifted_sum)
     # the true logits differ by scale * d * min(s2) for every (i, k)
     offset = scale * d * s2.min()
     phi_logit = phi_shifted + offset * N
     sum_log_norm = float(shifted_sum + n * offset)
-    return PhiStep(phi_t.T, sum_log_norm, N, S, phi_logit, phi_sqdist, neg_entropy)
+    return PhiStep(phi_t.T, sum_log_norm, N, S, phi_logit, phi_sqdist, phi_shifted,
+                   float(shifted_sum))
 
 
 def expected_sq_dist_after_move(step: PhiStep, M_old, s2_old, M_new, lam) -> float:

@@ -43,7 +43,7 @@ class CaviRun:
     sigma, lam : float
         Prior standard deviation of the means, likelihood standard deviation.
     steps : tuple of CaviStep
-        ``steps[0]`` is the starting point (sweep 0: k-means++ means, ``s2 = 1``,
+        ``steps[0]`` is the starting point (sweep 0: k-means++ means, ``s2 = lam^2``,
         no assignments yet, so ``phi`` is None and the ELBO NaN); ``steps[t]`` is
         the state after sweep ``t`` as passed to the ``callback`` of :func:`vilib.cavi`.
     converged : bool
