@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from .._validation import check_int, check_positive
 from ..model import simulate
 from ..viz.model import GenerativeFigure
 
@@ -49,10 +50,22 @@ class GenerativeModelExplorer:
         How many pictures have been rendered (one per change).
     """
 
+    #: The slider ranges: a value outside is refused (a slider would silently clip it).
+    RANGES = {"K": (1, K_MAX), "sigma": (0.1, 10.0), "n": (1, N_MAX)}
+
     #: The PNG has this many pixels per CSS pixel (2: sharp on high-density screens).
     pixel_ratio = 2
 
     def __init__(self, K=3, sigma=3.0, n=500, seed=2017):
+        K = check_int("K", K)
+        n = check_int("n", n)
+        sigma = check_positive("sigma", sigma)
+        seed = check_int("seed", seed, minimum=0, maximum=2**63 - 1)
+        for name, value in (("K", K), ("sigma", sigma), ("n", n)):
+            lo, hi = self.RANGES[name]
+            if not lo <= value <= hi:
+                raise ValueError(f"{name} must be in [{lo:g}, {hi:g}] (the slider's range), "
+                                 f"got {value!r}")
         style = {"description_width": "initial"}
         self.controls = {
             "K": widgets.IntSlider(value=K, min=1, max=K_MAX, description="clusters K",
