@@ -83,9 +83,9 @@ $(LAB_OVERRIDES): book/_tools/lab/default_setting_overrides.json
 lab: lab-setup
 	$(BIN)/jupyter-lab --ServerApp.ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) --ServerApp.root_dir=book
 
-## lab-check: drive `make lab` in headless Chromium: a chapter opens as a notebook, MyST rendered, save changes nothing
+## lab-check: drive `make lab` in headless Chromium: chapters open as notebooks, MyST rendered, saving changes nothing; times the explorer
 lab-check: lab-setup
-	$(BIN)/python book/_tools/check_lab.py
+	$(BIN)/python book/_tools/check_lab.py --widget-latency
 
 ## pdf: print the built book to PDF, whole and per chapter, into _build/pdf/$(EDITION)/
 ## (EDITION=student hides the solutions, EDITION=instructor shows them; builds the book if missing)
