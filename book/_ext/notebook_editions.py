@@ -298,6 +298,12 @@ def _directive(name: str, arg: str, options: dict, body: list[str], refs: Refere
         quoted = [f"> **{title}**", ">"]
         quoted += [("> " + line) if line.strip() else ">" for line in _text(inner()).split("\n")]
         return quoted
+    if name == "live-explorer":                   # book/_ext/cavi_explorers.py: site-only JS
+        what = {"cavi": "CAVI explorer", "generative": "explorer of the generative model",
+                "phi": "explorer of the phi update"}.get(arg.strip(), "live explorer")
+        return [f"*(On the book's web page an in-browser {what} appears here; it needs the "
+                "page's JavaScript, so this notebook leaves it out. Run the code cells to "
+                "explore in Jupyter.)*"]
     if name == "literalinclude":
         code = refs.literal(arg.strip(), options)
         language = options.get("language", "")

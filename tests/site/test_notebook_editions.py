@@ -139,6 +139,14 @@ def test_admonition_and_literalinclude():
     assert "```text\n{eq}`kept` in a code block\n```" in text
 
 
+def test_site_only_explorer_becomes_a_note():
+    nb = notebook(md("Before.\n\n:::{live-explorer} phi\n:data: sim1\n:::\n\nAfter."))
+    text = sources(ne.make_edition(nb, refs(), "student"), "markdown")[1]
+    assert text.startswith("Before.\n\n*(On the book's web page an in-browser explorer of the "
+                           "phi update appears here")
+    assert text.endswith("After.\n") and ":::" not in text and "sim1" not in text
+
+
 def test_outputs_that_need_a_kernel_are_replaced():
     png = b"\x89PNG last frame"
     stepper = ('<div><img id="_anim_img1"><script>frames[0] = "data:image/png;base64,'
