@@ -419,6 +419,7 @@ class _Translator:
         text = self._bound(text)
         text = self._selected_mean(text)
         text = self._bounds(text, ranges)
+        text = _separate_products(text)
         text = re.sub(r"\\(?:operatorname\*?\{[^}]*\}|underbrace)", lambda m: m.group(0), text)
         text = self._indexed(text)
         text = self._symbols(text)
@@ -433,6 +434,33 @@ class _Translator:
 
 _DUMMY = sp.Symbol("tdummy", integer=True)
 _DOTS = sp.Symbol("dots")          # "a, \dots, b" in the arguments of a law
+
+
+def _separate_products(text: str) -> str:
+    """``\\prod_k A \\prod_i B`` means ``(prod_k A)(prod_i B)``: the parser would nest the second
+    product inside the first (harmless for sums, wrong for products), so close each product
+    with a non-empty body before the next ``\\prod`` of the same term."""
+    limits = re.compile(r"\\prod_\{[^{}]*\}\^\{[^{}]*\}|\\prod_\{[^{}]*\}\^[A-Za-z0-9]")
+    depth, starts = 0, []
+    for pos, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and ch in "+-=":
+            starts.append(("break", pos))
+        if depth == 0 and text.startswith("\\prod", pos):
+            match = limits.match(text, pos)
+            if match:
+                starts.append(("prod", pos, match.end()))
+    inserts = []
+    for first, second in zip(starts, starts[1:]):
+        if first[0] == "prod" and second[0] == "prod" and text[first[2]:second[1]].strip():
+            inserts.append((first[1], "("))
+            inserts.append((second[1], ") "))
+    for pos, piece in sorted(inserts, key=lambda item: (-item[0], item[1] != "(")):
+        text = text[:pos] + piece + text[pos:]
+    return text
 
 
 def _statements(latex: str) -> list[str]:
@@ -647,12 +675,18 @@ def _expect_mu(expr, gaussians: dict | None = None, only=None) -> sp.Expr:
     return total
 
 
-def _expectations(expr, sizes, gaussians=None) -> sp.Expr:
+def _expectations(expr, sizes, gaussians=None, discrete=None) -> sp.Expr:
     """Evaluate Expect/ExpectC/ExpectMu, innermost first."""
     def evaluate(node):
         inner = node.args[0]
         inner = _densities(inner)
         variable = node.args[1] if len(node.args) > 1 else None
+        if discrete and node.func == Expect:       # a finite latent variable z: sum over its values
+            total = 0
+            for var, (values, weights) in discrete.items():
+                for value, weight in zip(values, weights):
+                    total += weight * _concrete(inner.xreplace({var: value}), sizes)
+            return _expect_mu(total, gaussians)
         if node.func in (Expect, ExpectC):
             rows = _onehot_rows(inner, sizes)
             if variable is not None:            # E_{q(c_i)}: over row i only
@@ -727,7 +761,8 @@ def _points(exprs, sizes, count=3):
 
 
 def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
-            gaussians=None, strict=False, given: dict | None = None) -> tuple[bool, str]:
+            gaussians=None, strict=False, given: dict | None = None,
+            discrete: dict | None = None) -> tuple[bool, str]:
     """Is ``parsed <relation> expected`` true? Returns (ok, reason).
 
     Both sides get the same semantics (see the module docstring): concrete sizes, every
@@ -751,20 +786,21 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
         if names:      # given={s[k]**2: ...}: a name another statement defines, by its value
             a1, b1 = a1.xreplace(names), b1.xreplace(names)
         ok, why = _compare_concrete(a1, b1, relation, sizes, wrt_list, index_wrt, gaussians, strict,
-                                    conditions)
+                                    conditions, discrete)
         if not ok:
             where = ", ".join(f"{idx} = {val}" for idx, val in sub.items())
             return False, why + (f" (at {where})" if where else "")
     return True, ""
 
 
-def _evaluate(expr, sizes, gaussians):
-    expr = _expectations(expr, sizes, gaussians)
+def _evaluate(expr, sizes, gaussians, discrete=None):
+    expr = _expectations(expr, sizes, gaussians, discrete)
     return _densities(expr)
 
 
-def _compare_concrete(a, b, relation, sizes, wrt, index_wrt, gaussians, strict, conditions=None):
-    a, b = _evaluate(a, sizes, gaussians), _evaluate(b, sizes, gaussians)
+def _compare_concrete(a, b, relation, sizes, wrt, index_wrt, gaussians, strict, conditions=None,
+                      discrete=None):
+    a, b = _evaluate(a, sizes, gaussians, discrete), _evaluate(b, sizes, gaussians, discrete)
     rows = sorted(set(_onehot_rows(a, sizes)) | set(_onehot_rows(b, sizes))
                   | {key.indices[0] for key in (conditions or {})}, key=str)
     compared = 0
@@ -869,7 +905,8 @@ def records_dir() -> Path | None:
 def check_display(label: str, *expected: Sequence, where: dict | None = None,
                   ranges: dict | None = None, sizes: dict | None = None, wrt=None,
                   gaussians: dict | None = None, skip: dict | None = None, latex: str | None = None,
-                  given: dict | None = None, record: bool = True) -> list[Statement]:
+                  given: dict | None = None, discrete: dict | None = None,
+                  record: bool = True) -> list[Statement]:
     """Check every link of display ``label`` against the expressions the check derived.
 
     ``expected``: one sequence per statement of the display (in order), with one expression per
@@ -877,7 +914,9 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
     (e.g. an ``arg min`` definition) out, with the reason; ``latex=`` checks given LaTeX instead
     of the chapter's (used by the mutation test); ``given={c[i, k]: 1}`` restricts the one-hot
     values of the assignments to those the display speaks about, and ``given={s[k]**2: value}``
-    replaces a name by its value on both sides (a name defined by another statement). Raises :class:`DisplayMismatch` on the first
+    replaces a name by its value on both sides (a name defined by another statement);
+    ``gaussians={z: (mean, variance)}`` and ``discrete={z: (values, weights)}`` say what
+    ``E_q`` integrates over when the display speaks of an abstract latent ``z``. Raises :class:`DisplayMismatch` on the first
     link that fails.
     """
     skip = skip or {}
@@ -895,7 +934,7 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
         if len(group) != len(stmt.exprs):
             raise DisplayMismatch(f"({label}) statement {number + 1} {stmt.latex!r} has {len(stmt.exprs)} "
                                   f"sides, the check gives {len(group)}")
-        opts = dict(sizes=sizes, wrt=wrt, gaussians=gaussians, given=given)
+        opts = dict(sizes=sizes, wrt=wrt, gaussians=gaussians, given=given, discrete=discrete)
         for side, (parsed, wanted) in enumerate(zip(stmt.exprs, group)):
             relation = "=" if side == 0 else stmt.relations[side - 1]
             if relation == "range":
@@ -916,7 +955,8 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
                           link=True)
     if record and latex is None:
         _record(label, text, expected, dict(where=where, ranges=ranges, sizes=sizes, wrt=wrt,
-                                            gaussians=gaussians, skip=skip or None, given=given))
+                                            gaussians=gaussians, skip=skip or None, given=given,
+                                            discrete=discrete))
     return statements
 
 
