@@ -233,9 +233,10 @@ def _match_close(text: str, start: int, open_ch: str, close_ch: str) -> int:
 
 
 def _canonical(latex: str) -> str:
-    """Whitespace- and sizing-free form of a LaTeX fragment (the key of a ``where=`` binding)."""
+    """Whitespace- and sizing-free form of a LaTeX fragment (the key of a ``where=`` binding),
+    after the notation rules (so ``\\mathcal N`` in a key matches a display's ``\\mathcal{N}``)."""
     out = latex
-    for pattern, repl, _ in RULES[:2]:
+    for pattern, repl, _ in RULES:
         out = re.sub(pattern, repl, out)
     out = out.replace(r"\mid", "|")
     return re.sub(r"\s+", "", out)
@@ -308,9 +309,9 @@ class _Translator:
         return "".join(out)
 
     def _bound(self, text: str) -> str:
-        # any other where= key that appears literally (e.g. D_{ik}) becomes its value
+        # any other where= key that appears literally (e.g. D_{ik}, an integral) becomes its value
         for key, value in sorted(self.where.items(), key=lambda kv: -len(kv[0])):
-            if re.match(r"^(?:[pq]|\\KL|\\ELBO)", key):
+            if re.match(r"^(?:[pq](?:\^\*)?\(|\\KL\(|\\ELBO\()", key):
                 continue
             canon = _canonical(text)
             if key in canon:
@@ -414,9 +415,9 @@ class _Translator:
         text = text.strip()
         for pattern, repl, _ in RULES:
             text = re.sub(pattern, repl, text)
+        text = self._bound(text)
         text = self._expectations(text)
         text = self._opaque(text)
-        text = self._bound(text)
         text = self._selected_mean(text)
         text = self._bounds(text, ranges)
         text = _separate_products(text)
@@ -564,7 +565,7 @@ def _parse_side(text: str, translator: _Translator) -> sp.Expr:
 
 
 def parse_display(label_or_latex: str, *, where: dict | None = None, ranges: dict | None = None,
-                  book_dir=None) -> list[Statement]:
+                  book_dir=None, skip: Iterable[int] = ()) -> list[Statement]:
     """The statements of a display, each side parsed into SymPy.
 
     ``label_or_latex`` is a label (read with :func:`find_display`) or LaTeX (containing a
@@ -577,7 +578,10 @@ def parse_display(label_or_latex: str, *, where: dict | None = None, ranges: dic
     bounds = {"i": _nt.n, "k": _nt.K, "j": _nt.K, "l": _nt.K}
     bounds.update(ranges or {})
     statements = []
-    for text in _statements(latex):
+    for number, text in enumerate(_statements(latex)):
+        if number in set(skip):
+            statements.append(Statement(text, [], [], exprs=[], raw=[text]))
+            continue
         range_match = _RANGE_RE.match(text)
         pieces = _top_level_split(text, [r"\propto", r"\sim", r"\ge", r"\le", r"\geq", r"\leq", "=", ">", "<"])
         # a distribution statement "x_i \mid c_i, \mu \sim ...": the variable is before \mid
@@ -883,8 +887,9 @@ def _record(label: str, disp_latex: str, expected, options: dict):
             "latex": disp_latex,
             "expected": [[sp.srepr(sp.sympify(e)) if not isinstance(e, tuple) else repr(e) for e in group]
                          for group in expected],
-            "options": {key: (sp.srepr(sp.sympify(val)) if key != "where" else
-                              {k2: sp.srepr(sp.sympify(v2)) for k2, v2 in val.items()})
+            "options": {key: (val if key == "skip" else
+                              {str(k2): sp.srepr(sp.sympify(v2)) for k2, v2 in val.items()}
+                              if key in ("where", "ranges") else sp.srepr(sp.sympify(val)))
                         for key, val in options.items() if val is not None},
         }
         (directory / f"{label}.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
@@ -921,7 +926,7 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
     """
     skip = skip or {}
     text = latex if latex is not None else find_display(label).latex
-    statements = parse_display(text, where=where, ranges=ranges)
+    statements = parse_display(text, where=where, ranges=ranges, skip=skip)
     if len(statements) != len(expected) + len([s for s in skip if s < len(statements)]) and \
             len(statements) != len(expected):
         raise DisplayMismatch(f"({label}) has {len(statements)} statements "
@@ -1053,10 +1058,10 @@ def load_record(path: str | Path) -> dict:
     data["expected"] = [[rebuild(e) for e in group] for group in data["expected"]]
     opts = {}
     for key, val in data.get("options", {}).items():
-        if key == "where":
+        if key in ("where", "ranges"):
             opts[key] = {k2: rebuild(v2) for k2, v2 in val.items()}
         elif key == "skip":
-            opts[key] = {int(k2): v2 for k2, v2 in rebuild(val).items()} if isinstance(rebuild(val), dict) else None
+            opts[key] = {int(k2): v2 for k2, v2 in val.items()}
         else:
             opts[key] = rebuild(val)
     data["options"] = opts
