@@ -232,6 +232,13 @@ def _match_close(text: str, start: int, open_ch: str, close_ch: str) -> int:
     raise DisplayError(f"unbalanced {open_ch}{close_ch} in {text!r}")
 
 
+def RULES_TEXT(latex: str) -> str:
+    """``latex`` after the notation rules (:data:`RULES`)."""
+    for pattern, repl, _ in RULES:
+        latex = re.sub(pattern, repl, latex)
+    return latex
+
+
 def _canonical(latex: str) -> str:
     """Whitespace- and sizing-free form of a LaTeX fragment (the key of a ``where=`` binding),
     after the notation rules (so ``\\mathcal N`` in a key matches a display's ``\\mathcal{N}``)."""
@@ -310,14 +317,17 @@ class _Translator:
 
     def _bound(self, text: str) -> str:
         # any other where= key that appears literally (e.g. D_{ik}, an integral) becomes its value
+        text = "".join(RULES_TEXT(text))
         for key, value in sorted(self.where.items(), key=lambda kv: -len(kv[0])):
             if re.match(r"^(?:[pq](?:\^\*)?\(|\\KL\(|\\ELBO\()", key):
                 continue
-            canon = _canonical(text)
-            if key in canon:
-                # rebuild text from the canonical form (spacing is irrelevant to the parser)
-                pieces = canon.split(key)
-                text = self._new(value).join(pieces)
+            # the key's characters with any spacing between them (spacing is layout)
+            pattern = r"\s*".join(re.escape(ch) for ch in key)
+            if not key[-1].isalnum():
+                pattern += ""
+            elif True:
+                pattern += r"(?![a-zA-Z0-9])"
+            text = re.sub(pattern, lambda _m: " " + self._new(value), text)
         return text
 
     # -- expectations E[.], E_q[.], E_{q(c_i)}[.], E_{q(\mu_k)}[.] ---------------------------
@@ -550,7 +560,14 @@ def _parse_side(text: str, translator: _Translator) -> sp.Expr:
         if isinstance(node, sp.log) and len(node.args) == 2 and node.args[1] == sp.E:
             return sp.log(rebuild(node.args[0]))
         if isinstance(node, sp.Function) and type(node).__name__ in functions:
-            return functions[type(node).__name__](*[rebuild(arg) for arg in node.args])
+            args = [rebuild(arg) for arg in node.args]
+            if type(node).__name__ == "Categorical" and len(args) == 2 and \
+                    all(isinstance(arg, sp.Indexed) and len(arg.indices) == 1 for arg in args):
+                # Categorical(c_i; varphi_i): the probability prod_k varphi_ik^c_ik of a one-hot c_i
+                value, probs = args
+                return sp.Product(probs.base[probs.indices[0], _DUMMY] ** value.base[value.indices[0], _DUMMY],
+                                  (_DUMMY, 1, _nt.K))
+            return functions[type(node).__name__](*args)
         if isinstance(node, (sp.Sum, sp.Product)):
             body = rebuild(node.function)
             limits = [tuple(rebuild(v) for v in lim) for lim in node.limits]
@@ -635,7 +652,16 @@ def _densities(expr) -> sp.Expr:
         return gaussian(*args)
     expr = expr.replace(lambda e: isinstance(e, sp.Function) and e.func == Normal,
                         lambda e: normal(*e.args))
-    return expr
+
+    def categorical(value, probabilities):
+        # Categorical(c_i; varphi_i): prod_k varphi_ik^c_ik
+        if not (isinstance(value, sp.Indexed) and isinstance(probabilities, sp.Indexed)):
+            raise DisplayError(f"cannot read Categorical({value}, {probabilities})")
+        row, prow = value.indices[0], probabilities.indices[0]
+        return sp.Product(probabilities.base[prow, _DUMMY] ** value.base[row, _DUMMY], (_DUMMY, 1, _nt.K))
+    expr = expr.replace(lambda e: isinstance(e, sp.Function) and e.func == Categorical and len(e.args) == 2,
+                        lambda e: categorical(*e.args))
+    return expr.doit() if expr.has(sp.Product) else expr
 
 
 def _gaussian_moment(mean, var, power: int):
