@@ -798,7 +798,7 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
     Both sides get the same semantics (see the module docstring): concrete sizes, every
     value of the free indices, densities, expectations, one-hot assignments.
     """
-    sizes = {**DEFAULT_SIZES, **(sizes or {})}
+    sizes = {**DEFAULT_SIZES, **{str(key): int(val) for key, val in (sizes or {}).items()}}
     a0, b0 = _concrete(parsed, sizes), _concrete(expected, sizes)
     indices = _free_indices([a0, b0] + [sp.sympify(key) for key in (given or {})])
     ranges = {idx: range(1, (sizes["n"] if str(idx) == "i" else sizes["K"]) + 1) for idx in indices}
@@ -1074,7 +1074,8 @@ def unchecked_display(label: str, reason: str) -> None:
 def load_record(path: str | Path) -> dict:
     """A record written by :func:`check_display`, with its expressions rebuilt."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    namespace = {**sp.__dict__, "Expect": Expect, "ExpectC": ExpectC, "ExpectMu": ExpectMu,
+    from sympy.functions.elementary.piecewise import ExprCondPair
+    namespace = {**sp.__dict__, "ExprCondPair": ExprCondPair, "Expect": Expect, "ExpectC": ExpectC, "ExpectMu": ExpectMu,
                  "Normal": Normal, "Categorical": Categorical}
 
     def rebuild(text):
