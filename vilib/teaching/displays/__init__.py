@@ -87,7 +87,7 @@ from vilib.teaching import notation as _nt
 from vilib.teaching.displays._base import (CONST, Categorical, DisplayError, DisplayMismatch,
                                            Expect, ExpectC, ExpectMu, Normal, _DOTS, _DUMMY,
                                            gaussian)
-from vilib.teaching.displays._compare import DEFAULT_SIZES, compare  # noqa: F401
+from vilib.teaching.displays._compare import DEFAULT_SIZES, compare, evaluate  # noqa: F401
 from vilib.teaching.displays._parse import Statement, parse_display, parse_latex, translate
 from vilib.teaching.displays._source import Display, all_displays, find_display, records_dir
 from vilib.teaching.displays._translate import RULES, _match_close, _statements  # noqa: F401
@@ -96,7 +96,7 @@ __all__ = [
     "DisplayError", "DisplayMismatch", "Display", "Statement", "find_display", "translate",
     "parse_display", "parse_latex", "check_display", "assert_display", "check_chain",
     "unchecked_display", "compare", "Expect", "ExpectC", "ExpectMu", "Normal", "gaussian",
-    "CONST", "RULES", "all_displays", "records_dir",
+    "CONST", "RULES", "all_displays", "records_dir", "evaluate",
 ]
 
 
@@ -171,7 +171,10 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
             #    "s_k^2 = ...", is a definition: nothing to prove)
             if side and relation not in (r"\sim",) and not (side == 1 and _is_name(stmt.exprs[0])
                                                              and _same(group[0], stmt.exprs[0])):
-                ok, why = compare(group[side - 1], wanted, relation, **opts)
+                # "+ const" on a side of the display: the link holds up to a constant
+                left = group[side - 1] + (CONST if stmt.exprs[side - 1].has(CONST) else 0)
+                right = wanted + (CONST if stmt.exprs[side].has(CONST) else 0)
+                ok, why = compare(left, right, relation, **opts)
                 _raise_if(not ok, label, number, side, relation, why, stmt, group[side - 1], wanted,
                           link=True)
     if record and latex is None:

@@ -134,7 +134,7 @@ _RNG_DIGITS = 30
 
 def _random_values(exprs, seed: int, sizes) -> dict:
     symbols = set()
-    for e in exprs:
+    for e in map(sp.sympify, exprs):
         symbols |= {s for s in e.free_symbols if not isinstance(s, sp.Indexed)}
         symbols |= e.atoms(sp.Indexed)
     rng = random.Random(seed)
@@ -191,7 +191,8 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
     """
     sizes = {**DEFAULT_SIZES, **{str(key): int(val) for key, val in (sizes or {}).items()}}
     a0, b0 = _concrete(parsed, sizes), _concrete(expected, sizes)
-    indices = _free_indices([a0, b0] + [sp.sympify(key) for key in (given or {})])
+    indices = [idx for idx in _free_indices([a0, b0] + [sp.sympify(key) for key in (given or {})])
+               if idx not in (discrete or {})]        # a discrete latent z is summed over by E_q
     ranges = {idx: range(1, (sizes["n"] if str(idx) == "i" else sizes["K"]) + 1) for idx in indices}
     wrt_list = [] if wrt is None else list(wrt) if isinstance(wrt, (list, tuple)) else [wrt]
     index_wrt = [w for w in wrt_list if w in indices]
@@ -212,6 +213,13 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
             where = ", ".join(f"{idx} = {val}" for idx, val in sub.items())
             return False, why + (f" (at {where})" if where else "")
     return True, ""
+
+
+def evaluate(expr, *, sizes=None, gaussians=None, discrete=None) -> sp.Expr:
+    """``expr`` with the book's semantics applied: concrete sizes, sums expanded, expectations
+    (``Expect``, ``ExpectC(f, c_i)``, ``ExpectMu(f, mu_k)``) computed, densities written out."""
+    sizes = {**DEFAULT_SIZES, **{str(key): int(val) for key, val in (sizes or {}).items()}}
+    return _evaluate(_concrete(expr, sizes), sizes, gaussians, discrete)
 
 
 def _evaluate(expr, sizes, gaussians, discrete=None):

@@ -140,7 +140,7 @@ class _Translator:
 
     # -- expectations E[.], E_q[.], E_{q(c_i)}[.], E_{q(\mu_k)}[.] ---------------------------
     def _expectations(self, text: str) -> str:
-        pattern = re.compile(r"(?<![\\a-zA-Z])E(_q|_\{q\}|_\{q\(c_[a-z]\)\}|_\{q\(\\mu_[a-z]\)\}|_\{c_[a-z]\}|_\{\\mu_[a-z]\})?\s*\[")
+        pattern = re.compile(r"(?<![\\a-zA-Z])E(_q|_\{q\}|_\{q_[a-z]\}|_\{q\(c_[a-z]\)\}|_\{q\(\\mu_[a-z]\)\}|_\{c_[a-z]\}|_\{\\mu_[a-z]\})?\s*\[")
         while True:
             match = pattern.search(text)
             if not match:
