@@ -84,7 +84,7 @@ from typing import Sequence
 import sympy as sp
 
 from vilib.teaching import notation as _nt
-from vilib.teaching.displays._base import (CONST, Categorical, DisplayError, DisplayMismatch,
+from vilib.teaching.displays._base import (_COORD, CONST, Categorical, DisplayError, DisplayMismatch,
                                            Expect, ExpectC, ExpectMu, Normal, _DOTS, _DUMMY,
                                            gaussian)
 from vilib.teaching.displays._compare import DEFAULT_SIZES, compare, evaluate  # noqa: F401
@@ -210,10 +210,25 @@ def _raise_if(failed, label, number, side, relation, why, stmt, parsed, wanted, 
         f"  parsed  : {parsed}\n  expected: {wanted}")
 
 
+def _coordinate(expr):
+    """Coordinate ``jdim`` of a vector expression: mu_k -> mu[k, jdim], x_i -> x[i, jdim]."""
+    vectors = (_nt.x, _nt.mu, _nt.m)
+    return sp.sympify(expr).replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base in vectors and _COORD not in e.indices,
+        lambda e: e.base[tuple(e.indices) + (_COORD,)])
+
+
 def _law_density(law, variable):
     """``X \\sim N(m, v)`` -> the density of X; ``Categorical(p_1, ..., p_K)`` -> prod p^c."""
     if isinstance(law, sp.Function) and law.func == Normal and len(law.args) == 2:
-        return gaussian(variable, *law.args)
+        mean, variance = law.args
+        identity = [f for f in sp.Mul.make_args(variance)
+                    if isinstance(f, sp.Indexed) and str(f.base) == "I"]
+        if identity:        # N(mean, v I_d): d independent coordinates with variance v
+            variance = variance / identity[0]
+            return sp.Product(gaussian(_coordinate(variable), _coordinate(mean), variance),
+                              (_COORD, 1, _nt.d))
+        return gaussian(variable, mean, variance)
     if isinstance(law, sp.Function) and law.func == Categorical:
         # Categorical(p_1, \dots, p_K) of a one-hot c_i: prod_k p_k^{c_ik}
         args = list(law.args)
