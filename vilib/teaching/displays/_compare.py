@@ -105,7 +105,13 @@ def _expectations(expr, sizes, gaussians=None, discrete=None) -> sp.Expr:
         variable = node.args[1] if len(node.args) > 1 else None
         if discrete and node.func == Expect:       # a finite latent variable z: sum over its values
             total = 0
-            for var, (values, weights) in discrete.items():
+            chosen = discrete
+            if variable is not None:                 # E_{q_j}: over z_j only
+                if variable not in discrete:
+                    raise DisplayError(f"E over {variable}: the check declares no such latent "
+                                       f"(discrete={list(discrete)})")
+                chosen = {variable: discrete[variable]}
+            for var, (values, weights) in chosen.items():
                 for value, weight in zip(values, weights):
                     total += weight * _concrete(inner.xreplace({var: value}), sizes)
             return _expect_mu(total, gaussians)

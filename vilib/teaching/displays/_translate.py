@@ -153,6 +153,9 @@ class _Translator:
             # E_{q(\mu_k)}[.] and E_{q(c_i)}[.] integrate over that variable only: keep it
             variable = re.search(r"(c_[a-z]|\\mu_[a-z])", sub)
             extra = f", {variable.group(1)}" if variable else ""
+            factor = re.fullmatch(r"_\{q_([a-z])\}", sub)
+            if factor:      # E_{q_j}[.]: over the factor z_j of a latent z = (z_1, z_2, ...)
+                extra = ", " + self._new(sp.Symbol(f"z_{factor.group(1)}", integer=True))
             text = text[:match.start()] + f"\\{func}(" + inner + extra + ")" + text[close + 1:]
 
     # -- c_i^T mu, mu^T c_i, mu_{c_i}: the selected mean -------------------------------------
