@@ -127,7 +127,7 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
                   ranges: dict | None = None, sizes: dict | None = None, wrt=None,
                   gaussians: dict | None = None, skip: dict | None = None, latex: str | None = None,
                   given: dict | None = None, discrete: dict | None = None,
-                  record: bool = True) -> list[Statement]:
+                  record: bool = True) -> None:
     """Check every link of display ``label`` against the expressions the check derived.
 
     ``expected``: one sequence per statement of the display (in order), with one expression per
@@ -181,7 +181,7 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
         _record(label, text, expected, dict(where=where, ranges=ranges, sizes=sizes, wrt=wrt,
                                             gaussians=gaussians, skip=skip or None, given=given,
                                             discrete=discrete))
-    return statements
+    return None     # nothing to show in the page: a check cell passes silently or raises
 
 
 def _is_name(expr) -> bool:
@@ -244,7 +244,7 @@ def _law_density(law, variable):
     raise DisplayError(f"cannot read the law {law}")
 
 
-def assert_display(label: str, *, lhs=None, rhs=None, **options) -> list[Statement]:
+def assert_display(label: str, *, lhs=None, rhs=None, **options) -> None:
     """Shorthand for a display with one statement ``lhs = rhs`` (``lhs`` defaults to the
     parsed left side, so only the right side is checked)."""
     statements = parse_display(options.get("latex") or label, where=options.get("where"),
@@ -252,12 +252,12 @@ def assert_display(label: str, *, lhs=None, rhs=None, **options) -> list[Stateme
     if len(statements) != 1 or len(statements[0].exprs) != 2:
         raise DisplayError(f"assert_display needs a display 'lhs = rhs'; ({label}) has "
                            f"{[s.latex for s in statements]}: use check_display")
-    return check_display(label, [statements[0].exprs[0] if lhs is None else lhs, rhs], **options)
+    check_display(label, [statements[0].exprs[0] if lhs is None else lhs, rhs], **options)
 
 
-def check_chain(label: str, *sides, **options) -> list[Statement]:
+def check_chain(label: str, *sides, **options) -> None:
     """Shorthand for a display with one statement ``side_0 = side_1 = ...``."""
-    return check_display(label, list(sides), **options)
+    check_display(label, list(sides), **options)
 
 
 _UNCHECKED: dict[str, str] = {}
