@@ -221,6 +221,9 @@ class _Translator:
             indices = [sp.Integer(int(t)) if t.isdigit() else
                        _DUMMY if t == "\\tdummy" else _COORD if t == "\\jdim" else sp.Symbol(t, integer=True)
                        for t in tokens]
+            if name == "z" and len(tokens) == 1 and tokens[0].isalpha():
+                # z_j: the j-th part of the abstract latent z = (z_1, z_2, ...), a symbol
+                return self._new(sp.Symbol(f"z_{tokens[0]}", integer=True))
             return self._new(_nt.base("lambda" if name == "lambda" else name)[tuple(indices)])
         return pattern.sub(repl, text)
 
