@@ -732,8 +732,8 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
             target[key] = _concrete(value, sizes).xreplace(sub)
         if names:      # given={s[k]**2: ...}: a name another statement defines, by its value
             a1, b1 = a1.xreplace(names), b1.xreplace(names)
-        # wrt=mu[k] or varphi[i, 1] names the variable at the current values of the free indices
-        wrt_here = [w if w in index_wrt else _concrete(w, sizes).xreplace(sub) for w in wrt_list]
+        # wrt=mu[k, j] with k a free index: the variables of this value of k
+        wrt_here = [w if w in index_wrt else sp.sympify(w).xreplace(sub) for w in wrt_list]
         ok, why = _compare_concrete(a1, b1, relation, sizes, wrt_here, index_wrt, gaussians, strict,
                                     conditions)
         if not ok:
