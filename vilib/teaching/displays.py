@@ -578,7 +578,7 @@ DEFAULT_SIZES = {"n": 2, "K": 3, "d": 2}
 
 def _concrete(expr, sizes: dict) -> sp.Expr:
     expr = sp.sympify(expr)
-    expr = expr.xreplace({_nt.symbol(name): value for name, value in sizes.items()})
+    expr = expr.xreplace({_nt.symbol(str(name)): value for name, value in sizes.items()})   # str: a record's keys are Symbols
     return expr.doit(deep=True) if expr.has(sp.Sum, sp.Product) else expr
 
 
@@ -731,7 +731,7 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
     Both sides get the same semantics (see the module docstring): concrete sizes, every
     value of the free indices, densities, expectations, one-hot assignments.
     """
-    sizes = {**DEFAULT_SIZES, **(sizes or {})}
+    sizes = {**DEFAULT_SIZES, **{str(name): int(value) for name, value in (sizes or {}).items()}}
     a0, b0 = _concrete(parsed, sizes), _concrete(expected, sizes)
     indices = _free_indices([a0, b0])
     ranges = {idx: range(1, (sizes["n"] if str(idx) == "i" else sizes["K"]) + 1) for idx in indices}
@@ -751,7 +751,7 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
         # wrt=mu[k, j] with k a free index: the variables of this value of k
         wrt_here = [w if w in index_wrt else sp.sympify(w).xreplace(sub) for w in wrt_list]
         ok, why = _compare_concrete(a1, b1, relation, sizes, wrt_here, index_wrt, gaussians, strict,
-                                    conditions)
+                                    conditions, names)
         if not ok:
             where = ", ".join(f"{idx} = {val}" for idx, val in sub.items())
             return False, why + (f" (at {where})" if where else "")
@@ -763,8 +763,11 @@ def _evaluate(expr, sizes, gaussians):
     return _densities(expr)
 
 
-def _compare_concrete(a, b, relation, sizes, wrt, index_wrt, gaussians, strict, conditions=None):
+def _compare_concrete(a, b, relation, sizes, wrt, index_wrt, gaussians, strict, conditions=None,
+                      names=None):
     a, b = _evaluate(a, sizes, gaussians), _evaluate(b, sizes, gaussians)
+    if names:     # again after the expectations: E_q[.] brings in the weights varphi_ik
+        a, b = a.xreplace(names), b.xreplace(names)
     rows = sorted(set(_onehot_rows(a, sizes)) | set(_onehot_rows(b, sizes)), key=str)
     for sub, _w in _c_values(rows, sizes["K"]):
         if any(sp.sympify(key).xreplace(sub) != value for key, value in (conditions or {}).items()):
