@@ -210,7 +210,7 @@ RULES: list[tuple[str, str, str]] = [
     (r"\\cdots|\\ldots", r"\\dots", r"\cdots, \ldots are \dots"),
     (r"(\\(?:sum|prod)_\{[^{}]*\})\^([A-Za-z0-9])(?![A-Za-z0-9])", r"\1^{\2}",
      r"\sum_{j=1}^d is \sum_{j=1}^{d} (else the parser reads '^d \log' as one name)"),
-    (r"(?<![\\a-zA-Z{])d(?![a-zA-Z_}'])", r"{d}",
+    (r"(?<![\\a-zA-Z])d(?![a-zA-Z_}'])", r"{d}",
      r"the dimension d is braced (the parser reads a bare 'd \, s_k^2' as a differential)"),
     (r";", ",", r"N(x; m, v): the semicolon separates arguments"),
 ]
