@@ -236,6 +236,9 @@ class _Translator:
                 before = text[:pos].rstrip()
                 word = re.search(r"\\([a-zA-Z]+)$", before)
                 is_call = word and (word.group(1) in _FUNCTION_COMMANDS)
+                # "\sum_{j=1}^{d} (x_j - m_j)^2": the bracket is the summand, not a factor
+                if re.search(r"\\(?:sum|prod)_\{[^{}]*\}\^(?:\{[^{}]*\}|\w)$", before):
+                    is_call = True
                 if not is_call and before and (before[-1].isalnum() or before[-1] in ")}" or
                                                re.search(r"\\ZZ[a-z]+$", before)):
                     out.append(r" \cdot ")
