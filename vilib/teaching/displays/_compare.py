@@ -79,7 +79,8 @@ def _expect_mu(expr, gaussians: dict | None = None, only=None) -> sp.Expr:
     """E over the Gaussian factors: mu_k ~ N(m_k, s_k^2) (or the given {symbol: (mean, var)});
     ``only``: over that one mean (``E_{q(mu_k)}``)."""
     expr = sp.expand(sp.expand_log(sp.sympify(expr), force=True))
-    variables = {atom: (_nt.m[atom.indices], _nt.s[atom.indices] ** 2)
+    # mu_k (or its coordinate mu_kj in d dimensions) ~ N(m_k(j), s_k^2): one variance per cluster
+    variables = {atom: (_nt.m[atom.indices], _nt.s[atom.indices[0]] ** 2)
                  for atom in _indexed_atoms(expr, "mu") if only is None or atom == only}
     variables.update({v: mv for v, mv in (gaussians or {}).items() if expr.has(v)})
     if not variables:
@@ -104,7 +105,13 @@ def _expectations(expr, sizes, gaussians=None, discrete=None) -> sp.Expr:
         variable = node.args[1] if len(node.args) > 1 else None
         if discrete and node.func == Expect:       # a finite latent variable z: sum over its values
             total = 0
-            for var, (values, weights) in discrete.items():
+            chosen = discrete
+            if variable is not None:                 # E_{q_j}: over z_j only
+                if variable not in discrete:
+                    raise DisplayError(f"E over {variable}: the check declares no such latent "
+                                       f"(discrete={list(discrete)})")
+                chosen = {variable: discrete[variable]}
+            for var, (values, weights) in chosen.items():
                 for value, weight in zip(values, weights):
                     total += weight * _concrete(inner.xreplace({var: value}), sizes)
             return _expect_mu(total, gaussians)
@@ -134,7 +141,7 @@ _RNG_DIGITS = 30
 
 def _random_values(exprs, seed: int, sizes) -> dict:
     symbols = set()
-    for e in exprs:
+    for e in map(sp.sympify, exprs):
         symbols |= {s for s in e.free_symbols if not isinstance(s, sp.Indexed)}
         symbols |= e.atoms(sp.Indexed)
     rng = random.Random(seed)
@@ -193,7 +200,8 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
     """
     sizes = {**DEFAULT_SIZES, **{str(key): int(val) for key, val in (sizes or {}).items()}}
     a0, b0 = _concrete(parsed, sizes), _concrete(expected, sizes)
-    indices = _free_indices([a0, b0] + [sp.sympify(key) for key in (given or {})])
+    indices = [idx for idx in _free_indices([a0, b0] + [sp.sympify(key) for key in (given or {})])
+               if idx not in (discrete or {})]        # a discrete latent z is summed over by E_q
     ranges = {idx: range(1, (sizes["n"] if str(idx) == "i" else sizes["K"]) + 1) for idx in indices}
     wrt_list = [] if wrt is None else list(wrt) if isinstance(wrt, (list, tuple)) else [wrt]
     index_wrt = [w for w in wrt_list if w in indices]
@@ -216,6 +224,13 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
             where = ", ".join(f"{idx} = {val}" for idx, val in sub.items())
             return False, why + (f" (at {where})" if where else "")
     return True, ""
+
+
+def evaluate(expr, *, sizes=None, gaussians=None, discrete=None) -> sp.Expr:
+    """``expr`` with the book's semantics applied: concrete sizes, sums expanded, expectations
+    (``Expect``, ``ExpectC(f, c_i)``, ``ExpectMu(f, mu_k)``) computed, densities written out."""
+    sizes = {**DEFAULT_SIZES, **{str(key): int(val) for key, val in (sizes or {}).items()}}
+    return _evaluate(_concrete(expr, sizes), sizes, gaussians, discrete)
 
 
 def _evaluate(expr, sizes, gaussians, discrete=None):
