@@ -215,3 +215,13 @@ def test_a_discrete_latent_and_its_factor():
                    discrete={z: ((1, 2, 3), weights)})[0]
     with pytest.raises(DisplayError, match="no such latent"):
         compare(parsed(r"E_{q_k}[z_k] = 1")[0][0], 1, discrete={z: ((1, 2, 3), weights)})
+
+
+def test_a_downloaded_notebook_reads_its_displays_from_its_own_markdown(tmp_path):
+    """A student runs the executed .ipynb outside the repository: the displays are in it."""
+    import json
+    cell = {"cell_type": "markdown", "metadata": {},
+            "source": ["Text\n", "\n", "$$\n", "a = \\tfrac12 b\n", "$$ (t-nb)\n"]}
+    (tmp_path / "chapter.ipynb").write_text(json.dumps({"cells": [cell], "metadata": {},
+                                                         "nbformat": 4, "nbformat_minor": 5}))
+    assert find_display("t-nb", tmp_path).latex == r"a = \tfrac12 b"

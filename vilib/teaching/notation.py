@@ -4,23 +4,17 @@ Import these instead of declaring symbols in a chapter: the display parser
 (:mod:`vilib.teaching.displays`) turns the LaTeX it reads into exactly these objects, so an
 expression a check builds and an expression parsed from a display can be compared.
 
-=================  ========================  =========================================
-LaTeX              SymPy                     meaning
-=================  ========================  =========================================
-``x_i``            ``x[i]``                  data point (real)
-``\\mu_k``         ``mu[k]``                 cluster mean (real, random)
-``c_{ik}``         ``c[i, k]``               one-hot assignment indicator (0 or 1)
-``m_k``            ``m[k]``                  mean of q(mu_k)
-``s_k^2``          ``s[k]**2``               variance of q(mu_k) (``s[k]`` > 0)
-``\\varphi_{ik}``  ``varphi[i, k]``          q(c_ik = 1), rows sum to one
-``D_{ik}``         ``D[i, k]``               log N(x_i; mu_k, 1) (a random quantity)
-``a_{ik}``         ``a[i, k]``               the logit of varphi_ik
-``N_k``, ``S_k``   ``N[k]``, ``S[k]``        sum_i varphi_ik, sum_i varphi_ik x_i
-``\\sigma``        ``sigma``                 prior standard deviation (> 0)
-``\\lambda``       ``lam``                   likelihood standard deviation (> 0)
-``n, K, d``        ``n, K, d``               sizes (positive integers)
-``i, j, k, l``     ``i, j, k, l``            indices (integers)
-=================  ========================  =========================================
+* ``x_i``: ``x[i]``, a data point (real);
+* ``\\mu_k``: ``mu[k]``, a cluster mean (real, random);
+* ``c_{ik}``: ``c[i, k]``, the one-hot assignment indicator (0 or 1);
+* ``m_k`` and ``s_k^2``: ``m[k]`` and ``s[k]**2``, mean and variance of q(mu_k) (``s[k]`` > 0);
+* ``\\varphi_{ik}``: ``varphi[i, k]``, q(c_ik = 1); its rows sum to one;
+* ``D_{ik}``: ``D[i, k]``, log N(x_i; mu_k, 1) (a random quantity);
+* ``a_{ik}``: ``a[i, k]``, the logit of varphi_ik;
+* ``N_k``, ``S_k``: ``N[k]``, ``S[k]``, sum_i varphi_ik and sum_i varphi_ik x_i;
+* ``\\sigma``, ``\\lambda``: ``sigma``, ``lam``, prior and likelihood standard deviations (> 0);
+* ``n, K, d``: sizes (positive integers); ``i, j, k, l``: indices (integers);
+* in d dimensions a second index is the coordinate: ``x[i, j]``, ``mu[k, j]``, ``m[k, j]``.
 
 Any other subscripted name ``a_{...}`` in a display becomes ``IndexedBase(name)[...]``
 (real); :func:`base` returns that base so that a check can build it too.

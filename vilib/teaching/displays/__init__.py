@@ -2,7 +2,7 @@ r"""The displayed equation is the checked statement: read a display by its label
 
 Every labelled display of the book (``$$ ... $$ (label)`` in ``book/*.md``) is read by the
 check cell that follows it. The check reads the LaTeX the reader sees, translates the book's
-notation (documented in :data:`RULES`), parses it with SymPy's ANTLR LaTeX parser, splits it
+notation (documented in ``RULES``), parses it with SymPy's ANTLR LaTeX parser, splits it
 into statements and links (``=``, ``\propto``, ``\sim``, ``\ge``, ...), and compares every link
 *mathematically* with expressions the check derives on its own.
 
@@ -78,7 +78,7 @@ can mutate every linked display's LaTeX (sign flips, changed coefficients, chang
 dropped terms and factors, changed indices) and assert that the comparison fails, without
 executing the chapters. The check functions return ``None``: a check cell shows nothing.
 
-Extending the notation: append ``(regex, replacement, doc)`` to :data:`RULES` (applied in
+Extending the notation: append ``(regex, replacement, doc)`` to ``RULES`` (applied in
 order, before parsing) or bind a name per check with ``where=``.
 """
 

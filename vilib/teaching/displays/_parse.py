@@ -31,7 +31,7 @@ class Statement:
 
 def translate(latex: str, *, where: dict | None = None, ranges: dict | None = None) -> list[str]:
     """The parseable LaTeX of every side of every statement of ``latex`` (for reading and
-    debugging: shows what :data:`RULES` and the name handling did)."""
+    debugging: shows what ``RULES`` and the name handling did)."""
     return [side for stmt in parse_display(latex, where=where, ranges=ranges) for side in stmt.sides]
 
 

@@ -58,7 +58,7 @@ def _match_close(text: str, start: int, open_ch: str, close_ch: str) -> int:
 
 
 def RULES_TEXT(latex: str) -> str:
-    """``latex`` after the notation rules (:data:`RULES`)."""
+    """``latex`` after the notation rules (``RULES``)."""
     for pattern, repl, _ in RULES:
         latex = re.sub(pattern, repl, latex)
     return latex
