@@ -15,7 +15,7 @@ Wall-clock times depend on the machine's load; the CPU time of the process per c
 printed) is what a change costs on an otherwise idle core. Goal (issue 14): a change answered
 in <= 0.3 s. The browser's transfer and paint of the PNG
 come on top of the kernel-side time (about 0.1 MB per picture, on the local connection a
-notebook uses). Results: ``benchmarks/results/bench_widgets.json``.
+notebook uses). Results: ``vilib/data/benchmarks/bench_widgets.json``.
 
 Run: ``make bench`` or ``python benchmarks/bench_widgets.py``.
 """

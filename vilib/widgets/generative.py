@@ -1,4 +1,4 @@
-"""Live controls for Jupyter (requires ipywidgets and matplotlib: ``pip install vilib[widgets]``).
+"""Live controls for Jupyter (requires ipywidgets and matplotlib: ``pip install "cavi-vilib[widgets]"``).
 
 Nothing here is imported by ``import vilib``. The explorer renders with the Agg
 canvas into an :class:`ipywidgets.Image`, so it works the same in Jupyter and
