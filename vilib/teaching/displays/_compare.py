@@ -148,7 +148,9 @@ def _random_values(exprs, seed: int, sizes) -> dict:
     values = {}
     phis = {}
     for sym in sorted(symbols, key=str):
-        if isinstance(sym, sp.Indexed) and sym.base == _nt.varphi:
+        # varphi_ik (two indices) is a row of q(c_i): on the simplex; varphi_k with the point
+        # index dropped (a Lagrangian's variable) is an unconstrained positive number
+        if isinstance(sym, sp.Indexed) and sym.base == _nt.varphi and len(sym.indices) == 2:
             phis.setdefault(sym.indices[0], set()).add(sym)
             continue
         if isinstance(sym, sp.Symbol) and sym in (CONST,):
@@ -214,8 +216,10 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
             target[key] = _concrete(value, sizes).xreplace(sub)
         if names:      # given={s[k]**2: ...}: a name another statement defines, by its value
             a1, b1 = a1.xreplace(names), b1.xreplace(names)
-        ok, why = _compare_concrete(a1, b1, relation, sizes, wrt_list, index_wrt, gaussians, strict,
-                                    conditions, discrete)
+        # wrt=mu[k, j] with k a free index: the variables of this value of k
+        wrt_here = [w if w in index_wrt else sp.sympify(w).xreplace(sub) for w in wrt_list]
+        ok, why = _compare_concrete(a1, b1, relation, sizes, wrt_here, index_wrt, gaussians, strict,
+                                    conditions, discrete, names)
         if not ok:
             where = ", ".join(f"{idx} = {val}" for idx, val in sub.items())
             return False, why + (f" (at {where})" if where else "")
@@ -235,8 +239,10 @@ def _evaluate(expr, sizes, gaussians, discrete=None):
 
 
 def _compare_concrete(a, b, relation, sizes, wrt, index_wrt, gaussians, strict, conditions=None,
-                      discrete=None):
+                      discrete=None, names=None):
     a, b = _evaluate(a, sizes, gaussians, discrete), _evaluate(b, sizes, gaussians, discrete)
+    if names:     # again after the expectations: E_q[.] brings in the weights varphi_ik
+        a, b = a.xreplace(names), b.xreplace(names)
     rows = sorted(set(_onehot_rows(a, sizes)) | set(_onehot_rows(b, sizes))
                   | {key.indices[0] for key in (conditions or {})}, key=str)
     compared = 0
@@ -266,7 +272,7 @@ def _relation_holds(a, b, relation, sizes, wrt, index_wrt, strict):
         if relation == r"\propto":
             diff = _log_difference(a, b)
         else:
-            diff = (a - b).xreplace({CONST: 0})
+            diff = (a - b).xreplace({CONST: sp.Integer(0)})   # a python 0 has no .free_symbols
         if index_wrt:
             # constant across the values of an index (e.g. proportional over k)
             idx = index_wrt[0]

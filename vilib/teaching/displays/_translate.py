@@ -30,6 +30,9 @@ RULES: list[tuple[str, str, str]] = [
     (r"\\geq?(?![a-zA-Z])", r"\\ge ", r"\geq is \ge"),
     (r"\\leq?(?![a-zA-Z])", r"\\le ", r"\leq is \le"),
     (r"\\cdots|\\ldots", r"\\dots", r"\cdots, \ldots are \dots"),
+    (r"(?<![\\a-zA-Z])([a-zA-Z])_([a-z])\^\{?\\top\}?\s*E\[\s*(\\[a-zA-Z]+|[a-zA-Z])_([a-z])\s*\]",
+     r"E[\1_\2^\\top \3_\4]",
+     r"x_i^\top E[\mu_k] is E[x_i^\top \mu_k] (the data x_i are constants under q)"),
     (r";", ",", r"N(x; m, v): the semicolon separates arguments"),
 ]
 
