@@ -1,0 +1,81 @@
+"""The book's notation as SymPy objects, shared by every chapter's display checks.
+
+Import these instead of declaring symbols in a chapter: the display parser
+(:mod:`vilib.teaching.displays`) turns the LaTeX it reads into exactly these objects, so an
+expression a check builds and an expression parsed from a display can be compared.
+
+=================  ========================  =========================================
+LaTeX              SymPy                     meaning
+=================  ========================  =========================================
+``x_i``            ``x[i]``                  data point (real)
+``\\mu_k``         ``mu[k]``                 cluster mean (real, random)
+``c_{ik}``         ``c[i, k]``               one-hot assignment indicator (0 or 1)
+``m_k``            ``m[k]``                  mean of q(mu_k)
+``s_k^2``          ``s[k]**2``               variance of q(mu_k) (``s[k]`` > 0)
+``\\varphi_{ik}``  ``varphi[i, k]``          q(c_ik = 1), rows sum to one
+``D_{ik}``         ``D[i, k]``               log N(x_i; mu_k, 1) (a random quantity)
+``a_{ik}``         ``a[i, k]``               the logit of varphi_ik
+``N_k``, ``S_k``   ``N[k]``, ``S[k]``        sum_i varphi_ik, sum_i varphi_ik x_i
+``\\sigma``        ``sigma``                 prior standard deviation (> 0)
+``\\lambda``       ``lam``                   likelihood standard deviation (> 0)
+``n, K, d``        ``n, K, d``               sizes (positive integers)
+``i, j, k, l``     ``i, j, k, l``            indices (integers)
+=================  ========================  =========================================
+
+Any other subscripted name ``a_{...}`` in a display becomes ``IndexedBase(name)[...]``
+(real); :func:`base` returns that base so that a check can build it too.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+__all__ = [
+    "i", "j", "k", "l", "n", "K", "d", "sigma", "lam",
+    "x", "mu", "c", "m", "s", "varphi", "D", "a", "N", "S", "base", "symbol", "INDEX_LETTERS",
+]
+
+# indices and sizes
+i, j, k, l = sp.symbols("i j k l", integer=True)
+n, K, d = sp.symbols("n K d", positive=True, integer=True)
+
+# scalars
+sigma, lam = sp.symbols("sigma lambda", positive=True)
+
+#: assumptions of the indexed families the book uses (anything else is real)
+_ASSUMPTIONS = {
+    "x": dict(real=True), "mu": dict(real=True), "m": dict(real=True),
+    "s": dict(positive=True), "varphi": dict(positive=True), "c": dict(nonnegative=True),
+    "D": dict(real=True), "a": dict(real=True), "l": dict(real=True),
+    "N": dict(positive=True), "S": dict(real=True), "n": dict(nonnegative=True),
+}
+_BASES: dict[str, sp.IndexedBase] = {}
+_SYMBOLS: dict[str, sp.Symbol] = {"sigma": sigma, "lambda": lam, "n": n, "K": K, "d": d}
+
+#: letters that are read as indices when they appear in a subscript
+INDEX_LETTERS = "ijklt"
+
+
+def base(name: str) -> sp.IndexedBase:
+    """The shared ``IndexedBase`` for ``name`` (``"x"``, ``"mu"``, ``"varphi"``, ...)."""
+    if name not in _BASES:
+        # label symbols carry an extra marker so that they never equal a size symbol (n, K)
+        label = sp.Symbol(name, **_ASSUMPTIONS.get(name, dict(real=True)))
+        _BASES[name] = sp.IndexedBase(label)
+    return _BASES[name]
+
+
+def symbol(name: str) -> sp.Symbol:
+    """The shared plain symbol ``name`` (``"sigma"``, ``"lambda"``, ``"K"``, ...); new ones are real."""
+    if name not in _SYMBOLS:
+        if len(name.rstrip("'")) == 1 and name[0] in INDEX_LETTERS:
+            _SYMBOLS[name] = sp.Symbol(name, integer=True)
+        else:
+            _SYMBOLS[name] = sp.Symbol(name, real=True)
+    return _SYMBOLS[name]
+
+
+_SYMBOLS.update({"i": i, "j": j, "k": k, "l": l})
+
+x, mu, c, m, s, varphi, D, a, N, S = (base(name) for name in
+                                      ("x", "mu", "c", "m", "s", "varphi", "D", "a", "N", "S"))
