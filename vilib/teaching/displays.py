@@ -195,6 +195,10 @@ RULES: list[tuple[str, str, str]] = [
     (r"\\geq?(?![a-zA-Z])", r"\\ge ", r"\geq is \ge"),
     (r"\\leq?(?![a-zA-Z])", r"\\le ", r"\leq is \le"),
     (r"\\cdots|\\ldots", r"\\dots", r"\cdots, \ldots are \dots"),
+    (r"(\\(?:sum|prod)_\{[^{}]*\})\^([A-Za-z0-9])(?![A-Za-z0-9])", r"\1^{\2}",
+     r"\sum_{j=1}^d is \sum_{j=1}^{d} (else the parser reads '^d \log' as one name)"),
+    (r"(?<![\\a-zA-Z{])d(?![a-zA-Z_}'])", r"{d}",
+     r"the dimension d is braced (the parser reads a bare 'd \, s_k^2' as a differential)"),
     (r";", ",", r"N(x; m, v): the semicolon separates arguments"),
 ]
 
@@ -226,6 +230,13 @@ def _canonical(latex: str) -> str:
         out = re.sub(pattern, repl, out)
     out = out.replace(r"\mid", "|")
     return re.sub(r"\s+", "", out)
+
+
+def _translate_key(latex: str) -> str:
+    """A ``where=`` key with the notation RULES applied (as the display's text is)."""
+    for pattern, repl, _ in RULES:
+        latex = re.sub(pattern, repl, latex)
+    return latex
 
 
 def _top_level_split(text: str, separators: Sequence[str]) -> list[tuple[str, str]]:
@@ -266,7 +277,9 @@ class _Translator:
     """Translate one side into parseable LaTeX; remember what each placeholder stands for."""
 
     def __init__(self, where: dict[str, Any]):
-        self.where = {_canonical(key): value for key, value in (where or {}).items()}
+        # a key may be written as the display shows it (\mathcal N, \mathrm{ELBO}, \tfrac, ...):
+        # translate it with the same RULES as the display before comparing
+        self.where = {_canonical(_translate_key(key)): value for key, value in (where or {}).items()}
         self.placeholders: dict[str, Any] = {}
 
     def _new(self, value) -> str:
@@ -388,6 +401,9 @@ class _Translator:
                 before = text[:pos].rstrip()
                 word = re.search(r"\\([a-zA-Z]+)$", before)
                 is_call = word and (word.group(1) in _FUNCTION_COMMANDS)
+                # "\sum_{j=1}^{d} (x_j - m_j)^2": the bracket is the summand, not a factor
+                if re.search(r"\\(?:sum|prod)_\{[^{}]*\}\^(?:\{[^{}]*\}|\w)$", before):
+                    is_call = True
                 if not is_call and before and (before[-1].isalnum() or before[-1] in ")}" or
                                                re.search(r"\\ZZ[a-z]+$", before)):
                     out.append(r" \cdot ")
