@@ -8,25 +8,38 @@ into statements and links (``=``, ``\propto``, ``\sim``, ``\ge``, ...), and comp
 
 Usage in a chapter (the check cell, tagged ``hide-input``)::
 
-    from vilib.teaching.displays import check_display, Expect, gaussian
-    from vilib.teaching.notation import x, mu, m, s, varphi, i, k
+    from vilib.teaching.displays import check_display, check_chain, unchecked_display, gaussian
+    from vilib.teaching.notation import x, mu, c, m, s, varphi, sigma, i, j, k, n, K
 
-    # (ell-expected-square): one expected expression per side of the chain, in order
-    check_display("ell-expected-square",
-                  [Expect((x[i] - mu[k])**2),                     # E_{q(mu_k)}[(x_i - mu_k)^2]
-                   x[i]**2 - 2*x[i]*m[k] + s[k]**2 + m[k]**2,      # what the check derived
-                   x[i]**2 - 2*x[i]*m[k] + s[k]**2 + m[k]**2])
+    # (ell-expected-square): E_{q(mu_k)}[(x_i - mu_k)^2] = x_i^2 - 2 x_i E[mu_k] + E[mu_k^2] = ...
+    # one expression per side of the chain, in order; E[.] in the display is computed by the
+    # machinery (Gaussian moments), the check gives what it derived on its own
+    derived = x[i]**2 - 2*x[i]*m[k] + s[k]**2 + m[k]**2
+    check_chain("ell-expected-square", derived, derived, derived)
 
-    # a display with several statements (separated by \qquad or by commas): one list each
-    check_display("ell-moments", [c[i, k], varphi[i, k]], [mu[k], m[k]], [mu[k]**2, ...],
-                  expect=True)   # E_q[...] in the display is computed, see below
+    # several statements (separated by \qquad, by top-level commas or by lines): one list each
+    s2 = 1 / (1/sigma**2 + Sum(varphi[i, k], (i, 1, n)))
+    check_display("sq-update", [s2, s2], [m[k], S * s2, S * s2],
+                  given={s[k]**2: s2})          # s_k^2 in statement 2 means statement 1's value
 
-    # a name the display uses as notation (p(.), q(.), KL(.), D_{ik}, ...) gets its meaning
-    check_display("jd-lik-inner", [lik_inner, lik_inner],
-                  where={r"p(x_i \mid c_i, \mu)": lik_story})
+    # notation the display uses as a name (p(.), q(.), KL(.), D_{ik}, ...) gets its meaning
+    # from the model, never from the display: e.g. the generative story's likelihood
+    story = Normal(x[i], Sum(c[i, j] * mu[j], (j, 1, K)), 1)
+    check_chain("jd-lik-product", story, story, where={r"p(x_i \mid c_i, \mu)": story})
+
+    # \propto, "+ \text{const}": say in what the constant is constant
+    check_display("phi-update", [softmax_k, rhs, rhs], wrt=k)       # equal ratios over k
+    check_display("sq-collect", [log_q, derived], wrt=mu[k])         # same up to a term free of mu_k
 
     # what cannot be machine-checked is listed, with the reason (counted by a test)
     unchecked_display("ep-align", reason="an arg max over permutations, not an identity")
+
+Each side of each statement is compared with the check's expression for it; then each link
+(``=``, ``\propto``, ``\ge``, ...) is verified between the check's own expressions (a bare name
+on the left of ``=`` is a definition and needs no proof). ``X \sim \mathcal N(m, v)`` is
+compared as the density of ``X`` (give the density); ``Categorical(\tfrac1K, \dots, \tfrac1K)``
+as ``prod_k (1/K)^{c_ik}``; ``k = 1, \dots, K`` as the range ``(k, ("range", "K"))``.
+Use :func:`parse_display` (or :func:`translate`) to see how a display is read.
 
 How a link is compared (:func:`compare`):
 
@@ -330,7 +343,10 @@ class _Translator:
             sub = match.group(1) or ""
             func = "ExpectC" if "c_" in sub else "ExpectMu" if "mu" in sub else "ExpectQ"
             inner = text[match.end():close]
-            text = text[:match.start()] + f"\\{func}(" + inner + ")" + text[close + 1:]
+            # E_{q(\mu_k)}[.] and E_{q(c_i)}[.] integrate over that variable only: keep it
+            variable = re.search(r"(c_[a-z]|\\mu_[a-z])", sub)
+            extra = f", {variable.group(1)}" if variable else ""
+            text = text[:match.start()] + f"\\{func}(" + inner + extra + ")" + text[close + 1:]
 
     # -- c_i^T mu, mu^T c_i, mu_{c_i}: the selected mean -------------------------------------
     def _selected_mean(self, text: str) -> str:
@@ -419,6 +435,7 @@ class _Translator:
         text = self._bound(text)
         text = self._selected_mean(text)
         text = self._bounds(text, ranges)
+        text = _separate_products(text)
         text = re.sub(r"\\(?:operatorname\*?\{[^}]*\}|underbrace)", lambda m: m.group(0), text)
         text = self._indexed(text)
         text = self._symbols(text)
@@ -433,6 +450,33 @@ class _Translator:
 
 _DUMMY = sp.Symbol("tdummy", integer=True)
 _DOTS = sp.Symbol("dots")          # "a, \dots, b" in the arguments of a law
+
+
+def _separate_products(text: str) -> str:
+    """``\\prod_k A \\prod_i B`` means ``(prod_k A)(prod_i B)``: the parser would nest the second
+    product inside the first (harmless for sums, wrong for products), so close each product
+    with a non-empty body before the next ``\\prod`` of the same term."""
+    limits = re.compile(r"\\prod_\{[^{}]*\}\^\{[^{}]*\}|\\prod_\{[^{}]*\}\^[A-Za-z0-9]")
+    depth, starts = 0, []
+    for pos, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and ch in "+-=":
+            starts.append(("break", pos))
+        if depth == 0 and text.startswith("\\prod", pos):
+            match = limits.match(text, pos)
+            if match:
+                starts.append(("prod", pos, match.end()))
+    inserts = []
+    for first, second in zip(starts, starts[1:]):
+        if first[0] == "prod" and second[0] == "prod" and text[first[2]:second[1]].strip():
+            inserts.append((first[1], "("))
+            inserts.append((second[1], ") "))
+    for pos, piece in sorted(inserts, key=lambda item: (-item[0], item[1] != "(")):
+        text = text[:pos] + piece + text[pos:]
+    return text
 
 
 def _statements(latex: str) -> list[str]:
@@ -626,11 +670,12 @@ def _c_values(rows, K_value):
         yield sub, weight
 
 
-def _expect_mu(expr, gaussians: dict | None = None) -> sp.Expr:
-    """E over the Gaussian factors: mu_k ~ N(m_k, s_k^2) (or the given {symbol: (mean, var)})."""
+def _expect_mu(expr, gaussians: dict | None = None, only=None) -> sp.Expr:
+    """E over the Gaussian factors: mu_k ~ N(m_k, s_k^2) (or the given {symbol: (mean, var)});
+    ``only``: over that one mean (``E_{q(mu_k)}``)."""
     expr = sp.expand(sp.expand_log(sp.sympify(expr), force=True))
     variables = {atom: (_nt.m[atom.indices], _nt.s[atom.indices] ** 2)
-                 for atom in _indexed_atoms(expr, "mu")}
+                 for atom in _indexed_atoms(expr, "mu") if only is None or atom == only}
     variables.update({v: mv for v, mv in (gaussians or {}).items() if expr.has(v)})
     if not variables:
         return expr
@@ -646,19 +691,28 @@ def _expect_mu(expr, gaussians: dict | None = None) -> sp.Expr:
     return total
 
 
-def _expectations(expr, sizes, gaussians=None) -> sp.Expr:
+def _expectations(expr, sizes, gaussians=None, discrete=None) -> sp.Expr:
     """Evaluate Expect/ExpectC/ExpectMu, innermost first."""
     def evaluate(node):
         inner = node.args[0]
         inner = _densities(inner)
+        variable = node.args[1] if len(node.args) > 1 else None
+        if discrete and node.func == Expect:       # a finite latent variable z: sum over its values
+            total = 0
+            for var, (values, weights) in discrete.items():
+                for value, weight in zip(values, weights):
+                    total += weight * _concrete(inner.xreplace({var: value}), sizes)
+            return _expect_mu(total, gaussians)
         if node.func in (Expect, ExpectC):
             rows = _onehot_rows(inner, sizes)
+            if variable is not None:            # E_{q(c_i)}: over row i only
+                rows = [row for row in rows if row == variable.indices[0]]
             total = 0
             for sub, weight in _c_values(rows, sizes["K"]):
                 value = inner.xreplace(sub)
                 total += weight * (_expect_mu(value, gaussians) if node.func == Expect else value)
             return total
-        return _expect_mu(inner, gaussians)
+        return _expect_mu(inner, gaussians, only=variable)
 
     while True:
         nodes = [e for e in sp.preorder_traversal(expr) if isinstance(e, sp.Function)
@@ -723,7 +777,8 @@ def _points(exprs, sizes, count=3):
 
 
 def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
-            gaussians=None, strict=False, given: dict | None = None) -> tuple[bool, str]:
+            gaussians=None, strict=False, given: dict | None = None,
+            discrete: dict | None = None) -> tuple[bool, str]:
     """Is ``parsed <relation> expected`` true? Returns (ok, reason).
 
     Both sides get the same semantics (see the module docstring): concrete sizes, every
@@ -731,7 +786,7 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
     """
     sizes = {**DEFAULT_SIZES, **(sizes or {})}
     a0, b0 = _concrete(parsed, sizes), _concrete(expected, sizes)
-    indices = _free_indices([a0, b0])
+    indices = _free_indices([a0, b0] + [sp.sympify(key) for key in (given or {})])
     ranges = {idx: range(1, (sizes["n"] if str(idx) == "i" else sizes["K"]) + 1) for idx in indices}
     wrt_list = [] if wrt is None else list(wrt) if isinstance(wrt, (list, tuple)) else [wrt]
     index_wrt = [w for w in wrt_list if w in indices]
@@ -747,29 +802,35 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
         if names:      # given={s[k]**2: ...}: a name another statement defines, by its value
             a1, b1 = a1.xreplace(names), b1.xreplace(names)
         ok, why = _compare_concrete(a1, b1, relation, sizes, wrt_list, index_wrt, gaussians, strict,
-                                    conditions)
+                                    conditions, discrete)
         if not ok:
             where = ", ".join(f"{idx} = {val}" for idx, val in sub.items())
             return False, why + (f" (at {where})" if where else "")
     return True, ""
 
 
-def _evaluate(expr, sizes, gaussians):
-    expr = _expectations(expr, sizes, gaussians)
+def _evaluate(expr, sizes, gaussians, discrete=None):
+    expr = _expectations(expr, sizes, gaussians, discrete)
     return _densities(expr)
 
 
-def _compare_concrete(a, b, relation, sizes, wrt, index_wrt, gaussians, strict, conditions=None):
-    a, b = _evaluate(a, sizes, gaussians), _evaluate(b, sizes, gaussians)
-    rows = sorted(set(_onehot_rows(a, sizes)) | set(_onehot_rows(b, sizes)), key=str)
+def _compare_concrete(a, b, relation, sizes, wrt, index_wrt, gaussians, strict, conditions=None,
+                      discrete=None):
+    a, b = _evaluate(a, sizes, gaussians, discrete), _evaluate(b, sizes, gaussians, discrete)
+    rows = sorted(set(_onehot_rows(a, sizes)) | set(_onehot_rows(b, sizes))
+                  | {key.indices[0] for key in (conditions or {})}, key=str)
+    compared = 0
     for sub, _w in _c_values(rows, sizes["K"]):
         if any(sp.sympify(key).xreplace(sub) != value for key, value in (conditions or {}).items()):
             continue      # a one-hot value the display does not speak about (given=)
+        compared += 1
         a1, b1 = a.xreplace(sub), b.xreplace(sub)
         ok, why = _relation_holds(a1, b1, relation, sizes, wrt, index_wrt, strict)
         if not ok:
             onehot = {str(key): int(val) for key, val in sub.items() if val == 1}
             return False, why + (f" (one-hot c: {sorted(onehot)})" if onehot else "")
+    if not compared:
+        raise DisplayError(f"no one-hot assignment satisfies given={conditions}")
     return True, ""
 
 
@@ -860,7 +921,8 @@ def records_dir() -> Path | None:
 def check_display(label: str, *expected: Sequence, where: dict | None = None,
                   ranges: dict | None = None, sizes: dict | None = None, wrt=None,
                   gaussians: dict | None = None, skip: dict | None = None, latex: str | None = None,
-                  given: dict | None = None, record: bool = True) -> list[Statement]:
+                  given: dict | None = None, discrete: dict | None = None,
+                  record: bool = True) -> list[Statement]:
     """Check every link of display ``label`` against the expressions the check derived.
 
     ``expected``: one sequence per statement of the display (in order), with one expression per
@@ -868,7 +930,9 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
     (e.g. an ``arg min`` definition) out, with the reason; ``latex=`` checks given LaTeX instead
     of the chapter's (used by the mutation test); ``given={c[i, k]: 1}`` restricts the one-hot
     values of the assignments to those the display speaks about, and ``given={s[k]**2: value}``
-    replaces a name by its value on both sides (a name defined by another statement). Raises :class:`DisplayMismatch` on the first
+    replaces a name by its value on both sides (a name defined by another statement);
+    ``gaussians={z: (mean, variance)}`` and ``discrete={z: (values, weights)}`` say what
+    ``E_q`` integrates over when the display speaks of an abstract latent ``z``. Raises :class:`DisplayMismatch` on the first
     link that fails.
     """
     skip = skip or {}
@@ -886,7 +950,7 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
         if len(group) != len(stmt.exprs):
             raise DisplayMismatch(f"({label}) statement {number + 1} {stmt.latex!r} has {len(stmt.exprs)} "
                                   f"sides, the check gives {len(group)}")
-        opts = dict(sizes=sizes, wrt=wrt, gaussians=gaussians, given=given)
+        opts = dict(sizes=sizes, wrt=wrt, gaussians=gaussians, given=given, discrete=discrete)
         for side, (parsed, wanted) in enumerate(zip(stmt.exprs, group)):
             relation = "=" if side == 0 else stmt.relations[side - 1]
             if relation == "range":
@@ -907,7 +971,8 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
                           link=True)
     if record and latex is None:
         _record(label, text, expected, dict(where=where, ranges=ranges, sizes=sizes, wrt=wrt,
-                                            gaussians=gaussians, skip=skip or None, given=given))
+                                            gaussians=gaussians, skip=skip or None, given=given,
+                                            discrete=discrete))
     return statements
 
 

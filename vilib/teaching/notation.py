@@ -33,6 +33,7 @@ import sympy as sp
 __all__ = [
     "i", "j", "k", "l", "n", "K", "d", "sigma", "lam",
     "x", "mu", "c", "m", "s", "varphi", "D", "a", "N", "S", "base", "symbol", "INDEX_LETTERS",
+    "MODEL", "prior_mu", "prior_c", "likelihood", "selected_mean",
 ]
 
 # indices and sizes
@@ -79,3 +80,30 @@ _SYMBOLS.update({"i": i, "j": j, "k": k, "l": l})
 
 x, mu, c, m, s, varphi, D, a, N, S = (base(name) for name in
                                       ("x", "mu", "c", "m", "s", "varphi", "D", "a", "N", "S"))
+
+
+# ---- the model's story as densities (the meaning of p(.) in the book's 1-D model) ---------
+def _gaussian(value, mean, variance):
+    return sp.exp(-(value - mean) ** 2 / (2 * variance)) / sp.sqrt(2 * sp.pi * variance)
+
+
+#: the selected mean c_i^T mu of the story (a sum over the one-hot entries of c_i)
+selected_mean = sp.Sum(c[i, j] * mu[j], (j, 1, K))
+#: mu_k ~ N(0, sigma^2); c_i ~ Categorical(1/K, ..., 1/K); x_i | c_i, mu ~ N(c_i^T mu, 1)
+prior_mu = _gaussian(mu[k], 0, sigma ** 2)
+prior_c = sp.Product(sp.Integer(1) / K ** c[i, k], (k, 1, K))
+likelihood = _gaussian(x[i], selected_mean, 1)
+
+#: ``where=`` bindings for the densities the chapters write with p(.): each is the story's
+#: density (the generative model, eq-prior-mu, eq-prior-c, eq-likelihood), never a display's
+#: rearrangement of it. p(c | mu) is p(c): the story draws the labels without looking at mu.
+MODEL = {
+    r"p(\mu_k)": prior_mu,
+    r"p(c_i)": prior_c,
+    r"p(x_i \mid c_i, \mu)": likelihood,
+    r"p(\mu)": sp.Product(prior_mu, (k, 1, K)),
+    r"p(c)": sp.Product(prior_c, (i, 1, n)),
+    r"p(c \mid \mu)": sp.Product(prior_c, (i, 1, n)),
+    r"p(x \mid c, \mu)": sp.Product(likelihood, (i, 1, n)),
+    r"p(\mu, c, x)": sp.Product(prior_mu, (k, 1, K)) * sp.Product(prior_c * likelihood, (i, 1, n)),
+}
