@@ -210,7 +210,7 @@ RULES: list[tuple[str, str, str]] = [
     (r"\\cdots|\\ldots", r"\\dots", r"\cdots, \ldots are \dots"),
     (r"(\\(?:sum|prod)_\{[^{}]*\})\^([A-Za-z0-9])(?![A-Za-z0-9])", r"\1^{\2}",
      r"\sum_{j=1}^d is \sum_{j=1}^{d} (else the parser reads '^d \log' as one name)"),
-    (r"(?<![\\a-zA-Z{])d(?![a-zA-Z_}'])", r"{d}",
+    (r"(?<![\\a-zA-Z])d(?![a-zA-Z_}'])", r"{d}",
      r"the dimension d is braced (the parser reads a bare 'd \, s_k^2' as a differential)"),
     (r";", ",", r"N(x; m, v): the semicolon separates arguments"),
 ]
@@ -801,7 +801,9 @@ def compare(parsed, expected, relation: str = "=", *, sizes=None, wrt=None,
             target[key] = _concrete(value, sizes).xreplace(sub)
         if names:      # given={s[k]**2: ...}: a name another statement defines, by its value
             a1, b1 = a1.xreplace(names), b1.xreplace(names)
-        ok, why = _compare_concrete(a1, b1, relation, sizes, wrt_list, index_wrt, gaussians, strict,
+        # wrt=mu[k, j] with k a free index: the variables of this value of k
+        wrt_here = [w if w in index_wrt else sp.sympify(w).xreplace(sub) for w in wrt_list]
+        ok, why = _compare_concrete(a1, b1, relation, sizes, wrt_here, index_wrt, gaussians, strict,
                                     conditions, discrete)
         if not ok:
             where = ", ".join(f"{idx} = {val}" for idx, val in sub.items())
