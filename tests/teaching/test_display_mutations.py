@@ -65,7 +65,8 @@ def _is_neutral_term(text: str, pos: int) -> bool:
 def sign_flips(text: str):
     sites = [mt.start() for mt in re.finditer(r"(?<![\\^_{])[+-]", text)
              if not _is_neutral_term(text, mt.start())
-             and not re.match(r"-\s*1\s*\}", text[mt.start():])]    # ^{-1} -> ^{+1}: kept below
+             and not re.match(r"-\s*1\s*\}", text[mt.start():])    # ^{-1} -> ^{+1}: kept below
+             and not re.match(r"[+-]\s*\\text\{\s*const", text[mt.start():])]   # - const is + const
     sites = [p for p in sites if not re.search(r"\^\{$", text[:p])]
     return [(f"sign flip at {p}: {text[max(0, p - 15):p + 15]!r}",
              text[:p] + ("-" if text[p] == "+" else "+") + text[p + 1:]) for p in _spread(sites)]
