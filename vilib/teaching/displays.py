@@ -378,6 +378,28 @@ class _Translator:
         return re.sub(r"\\(sum|prod)_(?:\{([a-z]'?)\}|([a-z]))(?!\s*\^|')", single, text)
 
     # -- subscripted names: x_i, \varphi_{ik}, s_k^2, D_{i1} -> placeholders for Indexed ----
+    def _indices(self, sub: str, whole: str) -> tuple:
+        tokens = re.findall(r"\\tdummy|[a-zA-Z]'*|\d+", sub.replace(",", " "))
+        if "".join(tokens).replace("\\tdummy", "") != re.sub(r"[\s,]|\\tdummy", "", sub):
+            raise DisplayError(f"cannot read the subscript of {whole!r}")
+        return tuple(sp.Integer(int(t)) if t.isdigit() else
+                     _DUMMY if t == "\\tdummy" else sp.Symbol(t, integer=True) for t in tokens)
+
+    # -- accented names: \bar m_{ck}, \bar x, \hat\eta_1 are names of their own -------------
+    def _accents(self, text: str) -> str:
+        greek = "|".join(sorted(_GREEK, key=len, reverse=True))
+        letter = r"(?:\\(?:" + greek + r")(?![a-zA-Z])|[a-zA-Z])"
+        pattern = re.compile(r"\\(?P<accent>bar|hat|tilde)\s*(?:\{\s*(?P<braced>" + letter + r")\s*\}|(?P<base>"
+                             + letter + r"))(?:_(?P<sub>\{[^{}]*\}|[a-zA-Z0-9]))?")
+
+        def repl(match):
+            base = match.group("braced") or match.group("base")
+            name = base.lstrip("\\") + match.group("accent")    # "mbar", "etahat"
+            if match.group("sub") is None:
+                return self._new(_nt.symbol(name))
+            return self._new(_nt.base(name)[self._indices(match.group("sub").strip("{}"), match.group(0))])
+        return pattern.sub(repl, text)
+
     def _indexed(self, text: str) -> str:
         greek = "|".join(sorted(_GREEK, key=len, reverse=True))
         pattern = re.compile(r"(?<![\\a-zA-Z])(?P<base>\\(?:" + greek + r")(?![a-zA-Z])|[a-zA-Z])"
@@ -437,6 +459,7 @@ class _Translator:
         text = self._bounds(text, ranges)
         text = _separate_products(text)
         text = re.sub(r"\\(?:operatorname\*?\{[^}]*\}|underbrace)", lambda m: m.group(0), text)
+        text = self._accents(text)
         text = self._indexed(text)
         text = self._symbols(text)
         text = re.sub(r"\\dots", lambda _m: self._new(_DOTS), text)

@@ -49,7 +49,11 @@ _ASSUMPTIONS = {
     "s": dict(positive=True), "varphi": dict(positive=True), "c": dict(nonnegative=True),
     "D": dict(real=True), "a": dict(real=True), "l": dict(real=True),
     "N": dict(positive=True), "S": dict(real=True), "n": dict(nonnegative=True),
+    # chapters 8-13: conditional variances, normalisers and weights are positive
+    "sbar": dict(positive=True), "Z": dict(positive=True), "w": dict(positive=True),
 }
+#: assumptions of plain (unsubscripted) names other than the sizes and indices
+_SYMBOL_ASSUMPTIONS = {"b": dict(positive=True), "w": dict(positive=True), "p": dict(positive=True)}
 _BASES: dict[str, sp.IndexedBase] = {}
 _SYMBOLS: dict[str, sp.Symbol] = {"sigma": sigma, "lambda": lam, "n": n, "K": K, "d": d}
 
@@ -72,7 +76,7 @@ def symbol(name: str) -> sp.Symbol:
         if len(name.rstrip("'")) == 1 and name[0] in INDEX_LETTERS:
             _SYMBOLS[name] = sp.Symbol(name, integer=True)
         else:
-            _SYMBOLS[name] = sp.Symbol(name, real=True)
+            _SYMBOLS[name] = sp.Symbol(name, **_SYMBOL_ASSUMPTIONS.get(name, dict(real=True)))
     return _SYMBOLS[name]
 
 
