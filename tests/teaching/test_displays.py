@@ -100,7 +100,7 @@ def test_unknown_names_and_notation_are_errors_not_guesses():
     with pytest.raises(DisplayError, match="has no meaning"):
         parse_display(r"p(\mu_k) = 1")
     with pytest.raises(DisplayError, match="not supported"):
-        parse_display(r"\|x_i\|^2 = 1")
+        parse_display(r"\|x_i\| = 1")   # a norm (not its square, a sum over coordinates)
     (lhs, _), = parsed(r"p(\mu_k) = 1", where={r"p(\mu_k)": gaussian(mu[k], 0, sigma ** 2)})
     assert lhs == gaussian(mu[k], 0, sigma ** 2)
 

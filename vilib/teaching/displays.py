@@ -210,6 +210,12 @@ RULES: list[tuple[str, str, str]] = [
     (r"\\cdots|\\ldots", r"\\dots", r"\cdots, \ldots are \dots"),
     (r"(\\(?:sum|prod)_\{[^{}]*\})\^([A-Za-z0-9])(?![A-Za-z0-9])", r"\1^{\2}",
      r"\sum_{j=1}^d is \sum_{j=1}^{d} (else the parser reads '^d \log' as one name)"),
+    (r"(?<![\\a-zA-Z])([a-zA-Z]|\\[a-zA-Z]+)_([a-z])\^\{?\\top\}?\s*([a-zA-Z]|\\[a-zA-Z]+)_([a-z])(?![a-zA-Z_])",
+     r"(\\sum_{\\tdummy=1}^{d} \1_{\2\\tdummy} \3_{\4\\tdummy})",
+     r"x_i^\top \mu_k is the sum over the d coordinates of x_{ij} \mu_{kj}"),
+    (r"\\\|\s*([a-zA-Z]|\\[a-zA-Z]+)_([a-z])\s*\\\|\^2",
+     r"(\\sum_{\\tdummy=1}^{d} \1_{\2\\tdummy}^2)",
+     r"\|\mu_k\|^2 is the sum over the d coordinates of \mu_{kj}^2"),
     (r"(?<![\\a-zA-Z])d(?![a-zA-Z_}'])", r"{d}",
      r"the dimension d is braced (the parser reads a bare 'd \, s_k^2' as a differential)"),
     (r";", ",", r"N(x; m, v): the semicolon separates arguments"),
@@ -340,6 +346,11 @@ class _Translator:
             if not match:
                 return text
             close = _match_close(text, match.end() - 1, "[", "]")
+            if _canonical(text[match.start():close + 1]) in self.where:
+                # E[\mu_k \mid x] bound with where=: an expectation under another law
+                key = _canonical(text[match.start():close + 1])
+                text = text[:match.start()] + self._new(self.where[key]) + text[close + 1:]
+                continue
             sub = match.group(1) or ""
             func = "ExpectC" if "c_" in sub else "ExpectMu" if "mu" in sub else "ExpectQ"
             inner = text[match.end():close]
@@ -592,6 +603,9 @@ def _parse_side(text: str, translator: _Translator) -> sp.Expr:
         if isinstance(node, (sp.Sum, sp.Product)):
             body = rebuild(node.function)
             limits = [tuple(rebuild(v) for v in lim) for lim in node.limits]
+            # the variable of a sum is an index, like the same letter in a subscript (\sum_c ... m_{ck})
+            limits = [(sp.Symbol(str(lim[0]), integer=True),) + lim[1:]
+                      if re.fullmatch(r"[a-z]'*", str(lim[0])) else lim for lim in limits]
             return node.func(body, *limits)
         if isinstance(node, sp.Function) and type(node).__name__ not in functions and \
                 type(node).__name__ not in dir(sp):
