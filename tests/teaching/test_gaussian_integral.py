@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 from scipy.integrate import quad
 
-from vilib.symbolic import gaussian_integral
+from vilib.teaching.symbolic import gaussian_integral
 
 
 def test_matches_sympy_integrate_on_a_prior_times_likelihood():
