@@ -87,8 +87,7 @@ x, mu, c, m, s, varphi, D, a, N, S = (base(name) for name in
 
 
 # ---- the model's story as densities (the meaning of p(.) in the book's 1-D model) ---------
-def _gaussian(value, mean, variance):
-    return sp.exp(-(value - mean) ** 2 / (2 * variance)) / sp.sqrt(2 * sp.pi * variance)
+from vilib.teaching.symbolic import normal_pdf as _gaussian  # noqa: E402
 
 
 #: the selected mean c_i^T mu of the story (a sum over the one-hot entries of c_i)
