@@ -145,6 +145,9 @@ class _Translator:
     def _bound(self, text: str) -> str:
         # any other where= key that appears literally (e.g. D_{ik}, an integral) becomes its value
         text = "".join(RULES_TEXT(text))
+        # keys are canonical ("\mid" is "|"): give the text the same form where a key needs it
+        if any("|" in key for key in self.where):
+            text = re.sub(r"\\mid(?![a-zA-Z])", "|", text)
         for key, value in sorted(self.where.items(), key=lambda kv: -len(kv[0])):
             if re.match(r"^(?:[pq](?:\^\*)?\(|\\KL\(|\\ELBO\()", key):
                 continue
