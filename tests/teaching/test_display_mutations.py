@@ -59,8 +59,9 @@ def _spread(sites: list, limit: int = 3) -> list:
 
 
 def _is_neutral_term(text: str, pos: int) -> bool:
-    """A `+ 0 \\cdot ...` term: flipping or dropping it changes nothing (an equivalent mutant)."""
-    return re.match(r"[+-]\s*0\s*\\cdot", text[pos:]) is not None
+    """A `+ 0 \\cdot ...` term: flipping or dropping it changes nothing (an equivalent mutant);
+    the sign of an arbitrary additive constant (`+ \\text{const}` -> `- \\text{const}`) neither."""
+    return re.match(r"[+-]\s*(?:0\s*\\cdot|\\(?:text|mathrm)\{\s*const)", text[pos:]) is not None
 
 
 def sign_flips(text: str):
@@ -101,7 +102,7 @@ def dropped_terms(text: str):
     sites = []
     for mt in re.finditer(r"(?<![\\^_{(\[=])\s[+-]\s", text):
         start = mt.start() + 1
-        if _is_neutral_term(text, start):
+        if re.match(r"[+-]\s*0\s*\\cdot", text[start:]):       # dropping "+ 0 \cdot ..." changes nothing
             continue
         base = depth[start]
         end = start + 1

@@ -100,7 +100,7 @@ def test_unknown_names_and_notation_are_errors_not_guesses():
     with pytest.raises(DisplayError, match="has no meaning"):
         parse_display(r"p(\mu_k) = 1")
     with pytest.raises(DisplayError, match="not supported"):
-        parse_display(r"\|x_i\| = 1")   # a norm (not its square, a sum over coordinates)
+        parse_display(r"x_i \in \mathbb R = 1")
     (lhs, _), = parsed(r"p(\mu_k) = 1", where={r"p(\mu_k)": gaussian(mu[k], 0, sigma ** 2)})
     assert lhs == gaussian(mu[k], 0, sigma ** 2)
 
@@ -179,3 +179,39 @@ def test_unchecked_display_needs_an_existing_label_and_a_reason(book):
         unchecked_display("t-other", reason="none")
     unchecked_display("t-other", reason="a definition in words, nothing to compute")
     assert (book / "_build" / "displays" / "t-other.unchecked.json").exists()
+
+
+def test_products_side_by_side_are_not_nested():
+    (prod,), = parsed(r"\prod_{k=1}^K a_k \prod_{i=1}^n b_i")
+    from vilib.teaching.notation import base
+    expected = sp.Product(base("a")[k], (k, 1, K)) * sp.Product(base("b")[i], (i, 1, n))
+    assert compare(prod, expected)[0]
+    nested = sp.Product(base("a")[k] * sp.Product(base("b")[i], (i, 1, n)), (k, 1, K))
+    assert not compare(prod, nested)[0]
+
+
+def test_vectors_in_d_dimensions():
+    jd = sp.Symbol("j_d", integer=True)
+    (norm, inner), = parsed(r"\|x_i\|^2 = x_i^\top m_k")
+    assert compare(norm, sp.Sum(x[i, jd] ** 2, (jd, 1, dsp._nt.d)))[0]
+    assert compare(inner, sp.Sum(x[i, jd] * m[k, jd], (jd, 1, dsp._nt.d)))[0]
+    (scaled,), = parsed(r"d\, s_k^2")                 # d times s_k^2, not a differential
+    assert compare(scaled, dsp._nt.d * s[k] ** 2)[0]
+
+
+def test_partial_expectations_integrate_over_their_own_variable_only():
+    assert compare(dsp.ExpectMu(mu[1] * mu[2], mu[1]), m[1] * mu[2])[0]
+    assert not compare(dsp.ExpectMu(mu[1] * mu[2], mu[1]), m[1] * m[2])[0]
+    value = dsp.evaluate(dsp.ExpectC(c[1, 2] * c[2, 2], c[1]), sizes={"n": 2, "K": 3})
+    assert compare(value, varphi[1, 2] * c[2, 2])[0]
+
+
+def test_a_discrete_latent_and_its_factor():
+    z = sp.Symbol("z_j", integer=True)
+    weights = tuple(varphi[1, u] for u in (1, 2, 3))
+    (lhs, rhs), = parsed(r"E_{q_j}[z_j^2] = 1")
+    assert lhs.args[1] == z
+    assert compare(lhs, sum(w * u ** 2 for w, u in zip(weights, (1, 2, 3))),
+                   discrete={z: ((1, 2, 3), weights)})[0]
+    with pytest.raises(DisplayError, match="no such latent"):
+        compare(parsed(r"E_{q_k}[z_k] = 1")[0][0], 1, discrete={z: ((1, 2, 3), weights)})

@@ -19,13 +19,15 @@ Usage in a chapter (the check cell, tagged ``hide-input``)::
 
     # several statements (separated by \qquad, by top-level commas or by lines): one list each
     s2 = 1 / (1/sigma**2 + Sum(varphi[i, k], (i, 1, n)))
+    S = Sum(varphi[i, k] * x[i], (i, 1, n))
     check_display("sq-update", [s2, s2], [m[k], S * s2, S * s2],
                   given={s[k]**2: s2})          # s_k^2 in statement 2 means statement 1's value
 
     # notation the display uses as a name (p(.), q(.), KL(.), D_{ik}, ...) gets its meaning
-    # from the model, never from the display: e.g. the generative story's likelihood
-    story = Normal(x[i], Sum(c[i, j] * mu[j], (j, 1, K)), 1)
-    check_chain("jd-lik-product", story, story, where={r"p(x_i \mid c_i, \mu)": story})
+    # from the model, never from the display: vilib.teaching.notation.MODEL holds the story's
+    # densities (p(mu_k), p(c_i), p(x_i | c_i, mu), p(mu, c, x), ...)
+    from vilib.teaching.notation import MODEL, likelihood
+    check_chain("jd-lik-product", likelihood, likelihood, where=MODEL)
 
     # \propto, "+ \text{const}": say in what the constant is constant
     check_display("phi-update", [softmax_k, rhs, rhs], wrt=k)       # equal ratios over k
@@ -52,11 +54,15 @@ How a link is compared (:func:`compare`):
   ``E_{q(\mu_k)}`` over the means only); ``c_{ik}`` left outside an expectation takes every
   one-hot value, so ``N(x_i; c_i^T mu, 1)`` and ``prod_k N(x_i; mu_k, 1)^{c_ik}`` are equal
   and ``(1/K) sum_k N(x_i; mu_k, 1)`` is not;
-* the difference of the two sides must vanish: first by evaluation at random points
-  (30 significant digits, the responsibilities on the simplex), a non-zero value fails
-  at once and is reported; then by ``expand``/``expand_log``/``simplify``; an identity that
-  SymPy cannot simplify but that holds at every random point is accepted (a polynomial or
-  analytic function that vanishes at random points is zero with probability one);
+* the difference of the two sides must vanish at three random points of all remaining
+  symbols, evaluated to 30 significant digits (the responsibilities ``varphi_i`` on the
+  simplex): a randomised identity test, exact in the sense that an analytic function that
+  vanishes at random points is zero with probability one; a non-zero value is reported;
+* in ``d`` dimensions ``\mathcal N(m, v I_d)`` is the product of ``d`` coordinate densities,
+  ``\|v\|^2`` and ``a^\top b`` are sums over coordinates ``jdim``, ``q(mu_k) = N(m_k, s_k^2 I_d)``;
+* an abstract latent ``z`` needs ``discrete={z: (values, weights)}`` or
+  ``gaussians={z: (mean, variance)}``; ``E_{q_j}[.]`` is over ``z_j`` only;
+  :func:`evaluate` applies the same semantics to an expression (e.g. ``ExpectMu(f, mu[2])``);
 * ``\propto`` (and ``+ \text{const}``) compare up to a factor (a term) that does not depend on
   the variables named by ``wrt=`` (e.g. ``wrt=k``: equal ratios for every cluster; ``wrt=mu[k]``:
   the log-difference has zero derivative in ``mu_k``);
@@ -69,7 +75,8 @@ check with a :class:`DisplayError` that quotes the display. A failed link raises
 Every successful check writes a record (``_build/displays/<label>.json``: the LaTeX, the
 expected expressions and options as ``srepr``) so that ``tests/teaching/test_display_mutations.py``
 can mutate every linked display's LaTeX (sign flips, changed coefficients, changed powers,
-dropped terms) and assert that the comparison fails, without executing the chapters.
+dropped terms and factors, changed indices) and assert that the comparison fails, without
+executing the chapters. The check functions return ``None``: a check cell shows nothing.
 
 Extending the notation: append ``(regex, replacement, doc)`` to :data:`RULES` (applied in
 order, before parsing) or bind a name per check with ``where=``.
@@ -84,7 +91,7 @@ from typing import Sequence
 import sympy as sp
 
 from vilib.teaching import notation as _nt
-from vilib.teaching.displays._base import (CONST, Categorical, DisplayError, DisplayMismatch,
+from vilib.teaching.displays._base import (_COORD, CONST, Categorical, DisplayError, DisplayMismatch,
                                            Expect, ExpectC, ExpectMu, Normal, _DOTS, _DUMMY,
                                            gaussian)
 from vilib.teaching.displays._compare import DEFAULT_SIZES, compare, evaluate  # noqa: F401
@@ -127,7 +134,7 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
                   ranges: dict | None = None, sizes: dict | None = None, wrt=None,
                   gaussians: dict | None = None, skip: dict | None = None, latex: str | None = None,
                   given: dict | None = None, discrete: dict | None = None,
-                  record: bool = True) -> list[Statement]:
+                  record: bool = True) -> None:
     """Check every link of display ``label`` against the expressions the check derived.
 
     ``expected``: one sequence per statement of the display (in order), with one expression per
@@ -181,7 +188,7 @@ def check_display(label: str, *expected: Sequence, where: dict | None = None,
         _record(label, text, expected, dict(where=where, ranges=ranges, sizes=sizes, wrt=wrt,
                                             gaussians=gaussians, skip=skip or None, given=given,
                                             discrete=discrete))
-    return statements
+    return None     # nothing to show in the page: a check cell passes silently or raises
 
 
 def _is_name(expr) -> bool:
@@ -210,10 +217,25 @@ def _raise_if(failed, label, number, side, relation, why, stmt, parsed, wanted, 
         f"  parsed  : {parsed}\n  expected: {wanted}")
 
 
+def _coordinate(expr):
+    """Coordinate ``jdim`` of a vector expression: mu_k -> mu[k, jdim], x_i -> x[i, jdim]."""
+    vectors = (_nt.x, _nt.mu, _nt.m)
+    return sp.sympify(expr).replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base in vectors and _COORD not in e.indices,
+        lambda e: e.base[tuple(e.indices) + (_COORD,)])
+
+
 def _law_density(law, variable):
     """``X \\sim N(m, v)`` -> the density of X; ``Categorical(p_1, ..., p_K)`` -> prod p^c."""
     if isinstance(law, sp.Function) and law.func == Normal and len(law.args) == 2:
-        return gaussian(variable, *law.args)
+        mean, variance = law.args
+        identity = [f for f in sp.Mul.make_args(variance)
+                    if isinstance(f, sp.Indexed) and str(f.base) == "I"]
+        if identity:        # N(mean, v I_d): d independent coordinates with variance v
+            variance = variance / identity[0]
+            return sp.Product(gaussian(_coordinate(variable), _coordinate(mean), variance),
+                              (_COORD, 1, _nt.d))
+        return gaussian(variable, mean, variance)
     if isinstance(law, sp.Function) and law.func == Categorical:
         # Categorical(p_1, \dots, p_K) of a one-hot c_i: prod_k p_k^{c_ik}
         args = list(law.args)
@@ -229,7 +251,7 @@ def _law_density(law, variable):
     raise DisplayError(f"cannot read the law {law}")
 
 
-def assert_display(label: str, *, lhs=None, rhs=None, **options) -> list[Statement]:
+def assert_display(label: str, *, lhs=None, rhs=None, **options) -> None:
     """Shorthand for a display with one statement ``lhs = rhs`` (``lhs`` defaults to the
     parsed left side, so only the right side is checked)."""
     statements = parse_display(options.get("latex") or label, where=options.get("where"),
@@ -237,12 +259,12 @@ def assert_display(label: str, *, lhs=None, rhs=None, **options) -> list[Stateme
     if len(statements) != 1 or len(statements[0].exprs) != 2:
         raise DisplayError(f"assert_display needs a display 'lhs = rhs'; ({label}) has "
                            f"{[s.latex for s in statements]}: use check_display")
-    return check_display(label, [statements[0].exprs[0] if lhs is None else lhs, rhs], **options)
+    check_display(label, [statements[0].exprs[0] if lhs is None else lhs, rhs], **options)
 
 
-def check_chain(label: str, *sides, **options) -> list[Statement]:
+def check_chain(label: str, *sides, **options) -> None:
     """Shorthand for a display with one statement ``side_0 = side_1 = ...``."""
-    return check_display(label, list(sides), **options)
+    check_display(label, list(sides), **options)
 
 
 _UNCHECKED: dict[str, str] = {}

@@ -30,6 +30,7 @@ gaussian = normal_pdf
 
 
 _DUMMY = sp.Symbol("tdummy", integer=True)
+_COORD = sp.Symbol("jdim", integer=True)     # the coordinate index of a vector in d dimensions
 _DOTS = sp.Symbol("dots")          # "a, \dots, b" in the arguments of a law
 
 

@@ -79,7 +79,8 @@ def _expect_mu(expr, gaussians: dict | None = None, only=None) -> sp.Expr:
     """E over the Gaussian factors: mu_k ~ N(m_k, s_k^2) (or the given {symbol: (mean, var)});
     ``only``: over that one mean (``E_{q(mu_k)}``)."""
     expr = sp.expand(sp.expand_log(sp.sympify(expr), force=True))
-    variables = {atom: (_nt.m[atom.indices], _nt.s[atom.indices] ** 2)
+    # mu_k (or its coordinate mu_kj in d dimensions) ~ N(m_k(j), s_k^2): one variance per cluster
+    variables = {atom: (_nt.m[atom.indices], _nt.s[atom.indices[0]] ** 2)
                  for atom in _indexed_atoms(expr, "mu") if only is None or atom == only}
     variables.update({v: mv for v, mv in (gaussians or {}).items() if expr.has(v)})
     if not variables:
@@ -104,7 +105,13 @@ def _expectations(expr, sizes, gaussians=None, discrete=None) -> sp.Expr:
         variable = node.args[1] if len(node.args) > 1 else None
         if discrete and node.func == Expect:       # a finite latent variable z: sum over its values
             total = 0
-            for var, (values, weights) in discrete.items():
+            chosen = discrete
+            if variable is not None:                 # E_{q_j}: over z_j only
+                if variable not in discrete:
+                    raise DisplayError(f"E over {variable}: the check declares no such latent "
+                                       f"(discrete={list(discrete)})")
+                chosen = {variable: discrete[variable]}
+            for var, (values, weights) in chosen.items():
                 for value, weight in zip(values, weights):
                     total += weight * _concrete(inner.xreplace({var: value}), sizes)
             return _expect_mu(total, gaussians)

@@ -10,7 +10,7 @@ from typing import Iterable
 import sympy as sp
 
 from vilib.teaching import notation as _nt
-from vilib.teaching.displays._base import (_DUMMY, CONST, Categorical, DisplayError, Expect,
+from vilib.teaching.displays._base import (_COORD, _DUMMY, CONST, Categorical, DisplayError, Expect,
                                            ExpectC, ExpectMu, Normal)
 from vilib.teaching.displays._source import find_display
 from vilib.teaching.displays._translate import (_RANGE_RE, _statements, _top_level_split,
@@ -64,6 +64,8 @@ def _parse_side(text: str, translator: _Translator) -> sp.Expr:
                 return CONST
             if node.name == "tdummy":
                 return _DUMMY
+            if node.name == "jdim":
+                return _COORD
             if node.name in ("K", "n", "d"):
                 return _nt.symbol(node.name)
             if len(node.name) == 1 and node.name in _nt.INDEX_LETTERS:

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 import sympy as sp
 
 from vilib.teaching import notation as _nt
-from vilib.teaching.displays._base import _DOTS, _DUMMY, DisplayError
+from vilib.teaching.displays._base import _COORD, _DOTS, _DUMMY, DisplayError
 
 # ------------------------------------------------------------------------------------------
 # Translation of the book's notation (never changes the mathematics)
@@ -21,6 +21,7 @@ RULES: list[tuple[str, str, str]] = [
     (r"\\frac\s*(\d)\s*(\d)", r"\\frac{\1}{\2}", r"\frac12 is \frac{1}{2}"),
     (r"\\frac\s*(\d)\s*(\\[a-zA-Z]+|[a-zA-Z])", r"\\frac{\1}{\2}", r"\frac1K is \frac{1}{K}"),
     (r"\\frac\s*(\d)\s*\{", r"\\frac{\1}{", r"\frac1{...} is \frac{1}{...}"),
+    (r"\\frac\s*([a-zA-Z])\s*(\d)", r"\\frac{\1}{\2}", r"\frac d2 is \frac{d}{2}"),
     (r"\\(?:text|mathrm)\{\s*const\.?\s*\}", r"\\CONST ", r"\text{const} is an additive constant"),
     (r"\\mathbb\s*\{?E\}?", "E", r"\mathbb E is E"),
     (r"\\mathcal\s*\{?N\}?", r"\\Normal", r"\mathcal N is the Gaussian"),
@@ -174,9 +175,30 @@ class _Translator:
             # E_{q(\mu_k)}[.] and E_{q(c_i)}[.] integrate over that variable only: keep it
             variable = re.search(r"(c_[a-z]|\\mu_[a-z])", sub)
             extra = f", {variable.group(1)}" if variable else ""
+            factor = re.fullmatch(r"_\{q_([a-z])\}", sub)
+            if factor:      # E_{q_j}[.]: over the factor z_j of a latent z = (z_1, z_2, ...)
+                extra = ", " + self._new(sp.Symbol(f"z_{factor.group(1)}", integer=True))
             text = text[:match.start()] + f"\\{func}(" + inner + extra + ")" + text[close + 1:]
 
     # -- c_i^T mu, mu^T c_i, mu_{c_i}: the selected mean -------------------------------------
+    # -- vectors in d dimensions: \|v\|^2, |v|^2, a^\top b (v, a, b: x_i, m_k, \mu_k) ---------
+    _VECTOR = r"(?:x|m|\\mu)_(?:\{[a-z]\}|[a-z])(?![a-zA-Z])"
+
+    @classmethod
+    def _coordinate(cls, fragment: str) -> str:
+        """Each vector name of ``fragment`` at coordinate \\jdim: x_i -> x_{i\\jdim}."""
+        return re.sub(cls._VECTOR, lambda m: re.sub(r"_\{?([a-z])\}?", r"_{\1\\jdim}", m.group(0)),
+                      fragment)
+
+    def _vectors(self, text: str) -> str:
+        def norm(match):
+            return f"(\\sum_{{\\jdim=1}}^{{d}} ({self._coordinate(match.group(1))})^2)"
+        text = re.sub(r"\\\|((?:[^|]|\\[a-zA-Z]+)*?)\\\|\^(?:\{2\}|2)", norm, text)
+        text = re.sub(r"(?<!\\)\|(" + self._VECTOR + r")\|\^(?:\{2\}|2)", norm, text)
+        pair = r"(" + self._VECTOR + r")\^\{?\\top\}?\s*(" + self._VECTOR + r")"
+        return re.sub(pair, lambda m: f"(\\sum_{{\\jdim=1}}^{{d}} {self._coordinate(m.group(1))} "
+                                      f"{self._coordinate(m.group(2))})", text)
+
     def _selected_mean(self, text: str) -> str:
         def repl(match):
             row = match.group("row")
@@ -236,12 +258,16 @@ class _Translator:
         def repl(match):
             name = match.group("base").lstrip("\\")
             sub = match.group("sub").strip("{}")
-            tokens = re.findall(r"\\tdummy|[a-zA-Z]'*|\d+", sub.replace(",", " "))
-            if "".join(tokens).replace("\\tdummy", "") != re.sub(r"[\s,]|\\tdummy", "", sub):
+            tokens = re.findall(r"\\tdummy|\\jdim|[a-zA-Z]'*|\d+", sub.replace(",", " "))
+            if "".join(tokens).replace("\\tdummy", "").replace("\\jdim", "") != \
+                    re.sub(r"[\s,]|\\tdummy|\\jdim", "", sub):
                 raise DisplayError(f"cannot read the subscript of {match.group(0)!r}")
             indices = [sp.Integer(int(t)) if t.isdigit() else
-                       _DUMMY if t == "\\tdummy" else sp.Symbol(t, integer=True)
+                       _DUMMY if t == "\\tdummy" else _COORD if t == "\\jdim" else sp.Symbol(t, integer=True)
                        for t in tokens]
+            if name == "z" and len(tokens) == 1 and tokens[0].isalpha():
+                # z_j: the j-th part of the abstract latent z = (z_1, z_2, ...), a symbol
+                return self._new(sp.Symbol(f"z_{tokens[0]}", integer=True))
             return self._new(_nt.base("lambda" if name == "lambda" else name)[tuple(indices)])
         return pattern.sub(repl, text)
 
@@ -267,9 +293,8 @@ class _Translator:
                 before = text[:pos].rstrip()
                 word = re.search(r"\\([a-zA-Z]+)$", before)
                 is_call = word and (word.group(1) in _FUNCTION_COMMANDS)
-                # "\sum_{j=1}^{d} (x_j - m_j)^2": the bracket is the summand, not a factor
-                if re.search(r"\\(?:sum|prod)_\{[^{}]*\}\^(?:\{[^{}]*\}|\w)$", before):
-                    is_call = True
+                if re.search(r"\\(?:sum|prod)_\{[^{}]*\}\^(?:\{[^{}]*\}|\w)\s*$", before):
+                    is_call = True          # "\sum_{j=1}^{d} (...)": the body of the sum
                 if not is_call and before and (before[-1].isalnum() or before[-1] in ")}" or
                                                re.search(r"\\ZZ[a-z]+$", before)):
                     out.append(r" \cdot ")
@@ -284,6 +309,7 @@ class _Translator:
         text = self._expectations(text)
         text = self._opaque(text)
         text = self._selected_mean(text)
+        text = self._vectors(text)
         text = self._bounds(text, ranges)
         text = _separate_products(text)
         text = re.sub(r"\\(?:operatorname\*?\{[^}]*\}|underbrace)", lambda m: m.group(0), text)
@@ -291,8 +317,10 @@ class _Translator:
         text = self._indexed(text)
         text = self._symbols(text)
         text = re.sub(r"\\dots", lambda _m: self._new(_DOTS), text)
+        # "d s_k^2" is d times s_k^2, not the differential the parser would read
+        text = re.sub(r"(?<![\\a-zA-Z])d\s*(?=\\ZZ)", r"(d) \\cdot ", text)
         text = self._products(text)
-        text = re.sub(r"\\(?=ZZ|tdummy)", r"\\", text)
+        text = re.sub(r"\\(?=ZZ|tdummy|jdim)", r"\\", text)
         if re.search(r"\\(?:top|\||mathbb|mathcal|text|operatorname|in|mid|underbrace|dots)(?![a-zA-Z])|\|", text):
             bad = re.search(r"\\(?:top|\||mathbb|mathcal|text|operatorname|in|mid|underbrace|dots)(?![a-zA-Z])|\|", text)
             raise DisplayError(f"notation not supported by the translator: {bad.group(0)!r} in {text!r}")
