@@ -1,6 +1,6 @@
 """The CAVI explorer for Jupyter (ipywidgets): step through a recorded run, change the setup.
 
-Requires matplotlib and ipywidgets (the ``widgets`` extra). Nothing here is imported by
+Requires matplotlib and ipywidgets: ``pip install "cavi-vilib[widgets]"``. Not imported by
 ``import vilib``. :class:`CaviExplorer` puts ipywidgets controls (Step, Play/Pause, Reset,
 a sweep slider, K, sigma, lambda, n, seed, and the data set of
 :func:`vilib.datasets.data_choices`) around a :class:`vilib.viz.run.CaviFigure`. It renders
@@ -16,7 +16,7 @@ import threading
 
 import numpy as np
 
-from .._validation import check_int, check_positive
+from .._validation import InputTypeError, check_int, check_positive
 from ..datasets import SIMULATED, SIMULATED_SETTINGS, data_choices, load_choice, suggested_settings
 from ..viz.run import CaviFigure, record_cavi
 from ..viz.style import MAX_K
@@ -266,6 +266,8 @@ class CaviExplorer:
 def _checked_setup(data, K, sigma, lam, n, seed) -> tuple:
     """Validate the explorer's setup; ``K``, ``sigma``, ``lam`` left None take the data's presets."""
     choices = data_choices()
+    if not isinstance(data, str):
+        raise InputTypeError(f"data must be one of {choices}, got {type(data).__name__}")
     if data not in choices:
         raise ValueError(f"data must be one of {choices}, got {data!r}")
     preset = suggested_settings(data)
