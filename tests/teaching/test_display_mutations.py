@@ -150,6 +150,11 @@ OPERATORS = {"sign flip": sign_flips, "coefficient": coefficient_changes,
 EQUIVALENT = {
     "eq-onehot-select": [("index", r"\\mu_k = \\mu_k",
                           "sum_j c_ij mu_k = mu_k for a one-hot c_i: the same statement")],
+    # A(eta) = ... - 1/2 log(-2 eta_2) + const: a factor inside the log is an additive constant
+    "scale-lognorm": [("sign flip", r"\\log\(\+2\\eta_2\)",
+                       "log(2 eta_2) = log(-2 eta_2) + i pi: the same up to the displayed + const"),
+                      ("coefficient", r"\\log\(-3\\eta_2\)",
+                       "log(-3 eta_2) = log(-2 eta_2) + log(3/2): the same up to the displayed + const")],
 }
 
 

@@ -304,6 +304,8 @@ def load_record(path: str | Path) -> dict:
             opts[key] = {k2: rebuild(v2) for k2, v2 in val.items()}
         elif key == "skip":
             opts[key] = {int(k2): v2 for k2, v2 in val.items()}
+        elif key == "sizes":      # {"n": 2}: sympify made the names Symbols
+            opts[key] = {str(k2): int(v2) for k2, v2 in rebuild(val).items()}
         else:
             opts[key] = rebuild(val)
     data["options"] = opts

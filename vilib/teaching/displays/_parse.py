@@ -87,6 +87,9 @@ def _parse_side(text: str, translator: _Translator) -> sp.Expr:
         if isinstance(node, (sp.Sum, sp.Product)):
             body = rebuild(node.function)
             limits = [tuple(rebuild(v) for v in lim) for lim in node.limits]
+            # the variable of a sum is an index, like the same letter in a subscript (\sum_c ... m_{ck})
+            limits = [(sp.Symbol(str(lim[0]), integer=True),) + lim[1:]
+                      if re.fullmatch(r"[a-z]'*", str(lim[0])) else lim for lim in limits]
             return node.func(body, *limits)
         if isinstance(node, sp.Function) and type(node).__name__ not in functions and \
                 type(node).__name__ not in dir(sp):

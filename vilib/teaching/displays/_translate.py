@@ -34,7 +34,24 @@ RULES: list[tuple[str, str, str]] = [
      r"E[\1_\2^\\top \3_\4]",
      r"x_i^\top E[\mu_k] is E[x_i^\top \mu_k] (the data x_i are constants under q)"),
     (r";", ",", r"N(x; m, v): the semicolon separates arguments"),
+    (r"(\\(?:sum|prod)_\{[^{}]*\})\^([A-Za-z0-9])(?![A-Za-z0-9])", r"\1^{\2}",
+     r"\sum_{j=1}^d is \sum_{j=1}^{d} (else the parser reads '^d \log' as one name)"),
+    (r"(?<![\\a-zA-Z])([a-zA-Z]|\\[a-zA-Z]+)_([a-z])\^\{?\\top\}?\s*([a-zA-Z]|\\[a-zA-Z]+)_([a-z])(?![a-zA-Z_])",
+     r"(\\sum_{\\tdummy=1}^{d} \1_{\2\\tdummy} \3_{\4\\tdummy})",
+     r"x_i^\top \mu_k is the sum over the d coordinates of x_{ij} \mu_{kj}"),
+    (r"\\\|\s*([a-zA-Z]|\\[a-zA-Z]+)_([a-z])\s*\\\|\^2",
+     r"(\\sum_{\\tdummy=1}^{d} \1_{\2\\tdummy}^2)",
+     r"\|\mu_k\|^2 is the sum over the d coordinates of \mu_{kj}^2"),
+    (r"(?<![\\a-zA-Z])d(?![a-zA-Z_}'])", r"{d}",
+     r"the dimension d is braced (the parser reads a bare 'd \, s_k^2' as a differential)"),
 ]
+
+
+def _translate_key(latex: str) -> str:
+    """A ``where=`` key with the notation RULES applied (as the display's text is)."""
+    for pattern, repl, _ in RULES:
+        latex = re.sub(pattern, repl, latex)
+    return latex
 
 _GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta kappa lambda mu nu xi rho "
           "sigma tau phi varphi chi psi omega Gamma Delta Theta Lambda Xi Phi Psi Omega").split()
@@ -99,7 +116,9 @@ class _Translator:
     """Translate one side into parseable LaTeX; remember what each placeholder stands for."""
 
     def __init__(self, where: dict[str, Any]):
-        self.where = {_canonical(key): value for key, value in (where or {}).items()}
+        # a key may be written as the display shows it (\mathcal N, \mathrm{ELBO}, \tfrac, ...):
+        # translate it with the same RULES as the display before comparing
+        self.where = {_canonical(_translate_key(key)): value for key, value in (where or {}).items()}
         self.placeholders: dict[str, Any] = {}
 
     def _new(self, value) -> str:
@@ -130,6 +149,9 @@ class _Translator:
     def _bound(self, text: str) -> str:
         # any other where= key that appears literally (e.g. D_{ik}, an integral) becomes its value
         text = "".join(RULES_TEXT(text))
+        # keys are canonical ("\mid" is "|"): give the text the same form where a key needs it
+        if any("|" in key for key in self.where):
+            text = re.sub(r"\\mid(?![a-zA-Z])", "|", text)
         for key, value in sorted(self.where.items(), key=lambda kv: -len(kv[0])):
             if re.match(r"^(?:[pq](?:\^\*)?\(|\\KL\(|\\ELBO\()", key):
                 continue
@@ -208,6 +230,28 @@ class _Translator:
             return f"\\{op}_{{{index}=1}}^{{{upper(index)}}} "
         return re.sub(r"\\(sum|prod)_(?:\{([a-z]'?)\}|([a-z]))(?!\s*\^|')", single, text)
 
+    def _indices(self, sub: str, whole: str) -> tuple:
+        tokens = re.findall(r"\\tdummy|[a-zA-Z]'*|\d+", sub.replace(",", " "))
+        if "".join(tokens).replace("\\tdummy", "") != re.sub(r"[\s,]|\\tdummy", "", sub):
+            raise DisplayError(f"cannot read the subscript of {whole!r}")
+        return tuple(sp.Integer(int(t)) if t.isdigit() else
+                     _DUMMY if t == "\\tdummy" else sp.Symbol(t, integer=True) for t in tokens)
+
+    # -- accented names: \bar m_{ck}, \bar x, \hat\eta_1 are names of their own -------------
+    def _accents(self, text: str) -> str:
+        greek = "|".join(sorted(_GREEK, key=len, reverse=True))
+        letter = r"(?:\\(?:" + greek + r")(?![a-zA-Z])|[a-zA-Z])"
+        pattern = re.compile(r"\\(?P<accent>bar|hat|tilde)\s*(?:\{\s*(?P<braced>" + letter + r")\s*\}|(?P<base>"
+                             + letter + r"))(?:_(?P<sub>\{[^{}]*\}|[a-zA-Z0-9]))?")
+
+        def repl(match):
+            base = match.group("braced") or match.group("base")
+            name = base.lstrip("\\") + match.group("accent")    # "mbar", "etahat"
+            if match.group("sub") is None:
+                return self._new(_nt.symbol(name))
+            return self._new(_nt.base(name)[self._indices(match.group("sub").strip("{}"), match.group(0))])
+        return pattern.sub(repl, text)
+
     # -- subscripted names: x_i, \varphi_{ik}, s_k^2, D_{i1} -> placeholders for Indexed ----
     def _indexed(self, text: str) -> str:
         greek = "|".join(sorted(_GREEK, key=len, reverse=True))
@@ -272,6 +316,7 @@ class _Translator:
         text = self._bounds(text, ranges)
         text = _separate_products(text)
         text = re.sub(r"\\(?:operatorname\*?\{[^}]*\}|underbrace)", lambda m: m.group(0), text)
+        text = self._accents(text)
         text = self._indexed(text)
         text = self._symbols(text)
         text = re.sub(r"\\dots", lambda _m: self._new(_DOTS), text)
