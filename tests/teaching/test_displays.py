@@ -225,3 +225,18 @@ def test_a_downloaded_notebook_reads_its_displays_from_its_own_markdown(tmp_path
     (tmp_path / "chapter.ipynb").write_text(json.dumps({"cells": [cell], "metadata": {},
                                                          "nbformat": 4, "nbformat_minor": 5}))
     assert find_display("t-nb", tmp_path).latex == r"a = \tfrac12 b"
+
+
+def test_a_notebook_without_its_file_finds_its_registered_displays(tmp_path, monkeypatch):
+    """Colab: no chapter file on disk; the notebook registered its own displays."""
+    from vilib.teaching.displays import _source
+    from vilib.teaching.displays import find_display, register_displays
+
+    monkeypatch.setattr(_source, "_book_dirs", lambda: [tmp_path])
+    monkeypatch.setattr(_source, "_REGISTERED", {})
+    with pytest.raises(Exception, match="no display labelled"):
+        find_display("colab-only")
+    register_displays({"colab-only": r"s_k^2 = \frac{1}{1/\sigma^2 + N_k}"})
+    assert find_display("colab-only").latex.startswith("s_k^2")
+    with pytest.raises(TypeError):
+        register_displays([("colab-only", "x")])

@@ -96,14 +96,16 @@ from vilib.teaching.displays._base import (_COORD, CONST, Categorical, DisplayEr
                                            gaussian)
 from vilib.teaching.displays._compare import DEFAULT_SIZES, compare, evaluate  # noqa: F401
 from vilib.teaching.displays._parse import Statement, parse_display, parse_latex, translate
-from vilib.teaching.displays._source import Display, all_displays, find_display, records_dir
+from vilib.teaching.displays._source import (
+    Display, all_displays, find_display, records_dir, register_displays,
+)
 from vilib.teaching.displays._translate import RULES, _match_close, _statements  # noqa: F401
 
 __all__ = [
     "DisplayError", "DisplayMismatch", "Display", "Statement", "find_display", "translate",
     "parse_display", "parse_latex", "check_display", "assert_display", "check_chain",
     "unchecked_display", "compare", "Expect", "ExpectC", "ExpectMu", "Normal", "gaussian",
-    "CONST", "RULES", "all_displays", "records_dir", "evaluate",
+    "CONST", "RULES", "all_displays", "records_dir", "evaluate", "register_displays",
 ]
 
 

@@ -68,6 +68,24 @@ def all_displays(book_dir: str | Path | None = None) -> dict[str, Display]:
     return found
 
 
+#: Displays a downloaded notebook carries itself (see :func:`register_displays`).
+_REGISTERED: dict[str, Display] = {}
+
+
+def register_displays(displays: dict[str, str], chapter: str = "notebook") -> None:
+    """Make ``{label: latex}`` findable when no chapter file is on disk.
+
+    A downloaded notebook opened where its own file is not on the local disk (Colab, a
+    browser upload) registers the displays of its markdown cells in its first code cell;
+    the edition builder writes that call from the same markdown the reader sees. A chapter
+    file on disk, when there is one, still wins.
+    """
+    if not isinstance(displays, dict):
+        raise TypeError(f"displays must be a dict of label -> LaTeX, got {type(displays).__name__}")
+    for label, latex in displays.items():
+        _REGISTERED[str(label)] = Display(str(label), chapter, str(latex).strip())
+
+
 def find_display(label: str, book_dir: str | Path | None = None) -> Display:
     """The display labelled ``label``, read from the chapter source that contains it."""
     dirs = [Path(book_dir)] if book_dir else _book_dirs()
@@ -76,6 +94,8 @@ def find_display(label: str, book_dir: str | Path | None = None) -> Display:
             for disp in _displays_in(path):
                 if disp.label == label:
                     return disp
+    if label in _REGISTERED and book_dir is None:
+        return _REGISTERED[label]
     raise DisplayError(f"no display labelled ({label}) in {[str(p) for p in dirs]}")
 
 
