@@ -11,6 +11,7 @@ uses (woff2, fetched on demand); no script typesets anything on a visit.
 * Copying: the MathML carries the TeX as an ``annotation``, and KaTeX's ``copy-tex`` (1.7 KB)
   puts the TeX on the clipboard when a reader copies a formula.
 * A formula KaTeX cannot parse fails the build (it is reported with its page and source).
+* A ``{ref}`` to a title with math shows that title's typeset math, not its TeX as text.
 * Where a title holds math, the places that can only show text (the tab title, the search
   index) get a plain-text form of the formula (its MathML text: ``\\varphi`` -> ``φ``).
 
@@ -194,6 +195,32 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
             context[key] = html_lib.escape(plain_text(context[key]))
 
 
+# cross-references to titles with math ------------------------------------------------------
+def collect_math_titles(app: Sphinx, doctree) -> None:
+    """Remember every section title that holds math, by its text (TeX as text)."""
+    titles = app.env.__dict__.setdefault("cavi_math_titles", {})
+    for title in doctree.traverse(nodes.title):
+        if title.next_node(nodes.math) is not None:
+            titles[title.astext()] = [child.deepcopy() for child in title.children]
+
+
+def merge_math_titles(app, env, docnames, other) -> None:
+    env.__dict__.setdefault("cavi_math_titles", {}).update(
+        getattr(other, "cavi_math_titles", {}))
+
+
+def math_in_references(app: Sphinx, doctree, docname: str) -> None:
+    """`{ref}` to a title with math shows the title's text, i.e. raw TeX ("The \\varphi
+    update"): give the link the title's own nodes, so its math is typeset like the title's."""
+    titles = getattr(app.env, "cavi_math_titles", {})
+    for inline in doctree.traverse(nodes.inline):
+        text = inline.astext()
+        if "std-ref" in inline["classes"] and text in titles:
+            inline.children = []
+            for child in titles[text]:
+                inline += child.deepcopy()
+
+
 def copy_assets(app: Sphinx, exception) -> None:
     RENDERER.close()
     if exception is not None or app.builder.format != "html":
@@ -238,5 +265,8 @@ def setup(app: Sphinx) -> dict:
     app.add_css_file(f"{STATIC_SUBDIR}/katex.min.css")
     app.add_js_file(f"{STATIC_SUBDIR}/copy-tex.min.js", loading_method="defer")
     app.connect("html-page-context", page_context)
+    app.connect("doctree-read", collect_math_titles)
+    app.connect("env-merge-info", merge_math_titles)
+    app.connect("doctree-resolved", math_in_references)
     app.connect("build-finished", copy_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": False}
