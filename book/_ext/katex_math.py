@@ -248,10 +248,18 @@ def _plain_search_titles(app: Sphinx) -> None:
     if not (text.startswith(prefix) and text.rstrip().endswith(suffix)):
         raise ExtensionError("katex_math: unexpected searchindex.js format")
     data = json.loads(text[len(prefix):text.rstrip().rindex(suffix)])
-    math = re.compile(r"\\\((.*?)\\\)|\$(.+?)\$", re.S)
+    math_titles = getattr(app.env, "cavi_math_titles", {})
+
+    def nodes_text(children) -> str:
+        return "".join(tex_plain_text(c.astext()) if isinstance(c, nodes.math) else c.astext()
+                       for c in children)
 
     def fix(title: str) -> str:
-        return math.sub(lambda m: tex_plain_text(m.group(1) or m.group(2)), title)
+        if "katex" in title:                 # a rendered (HTML) page title
+            return plain_text(title)
+        if title in math_titles:             # a section title: its text holds the raw TeX
+            return nodes_text(math_titles[title])
+        return title
 
     data["titles"] = [fix(t) for t in data["titles"]]
     data["alltitles"] = {fix(k): v for k, v in data.get("alltitles", {}).items()}

@@ -313,3 +313,22 @@ def test_axe_finds_a_violation(browser, axe_source):
         assert "button-name" in ids and "color-contrast" in ids
     finally:
         context.close()
+
+
+def test_search_ranks_chapters_before_the_glossary(browser, site_url):
+    """Searching "ELBO" lists the chapters that teach it before the glossary's entry."""
+    context, page = new_page(browser, 1366, "light")
+    try:
+        page.goto(urljoin(site_url, "search.html?q=ELBO"), wait_until="load")
+        page.wait_for_function(             # Sphinx writes the summary when it has finished
+            "(document.querySelector('#search-results p.search-summary') || {}).textContent",
+            timeout=15000)
+        found = page.evaluate("""() => [...document.querySelectorAll(
+            '#search-results ul.search li a')].map(a => a.getAttribute('href'))""")
+        docs = [re.sub(r"\.html.*$", "", href).lstrip("./") for href in found]
+        first_reference = min(i for i, d in enumerate(docs) if d.endswith("glossary"))
+        assert first_reference >= 3, f"the glossary is result {first_reference + 1}: {docs}"
+        # the two chapters with the ELBO in their title come first
+        assert set(docs[:2]) == {"book/cavi_algorithm", "book/kl_to_elbo"}, docs
+    finally:
+        context.close()
