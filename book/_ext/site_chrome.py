@@ -20,6 +20,9 @@ Works with ``book/_templates/layout.html`` (lighter theme chrome) and ``book/_as
   glyphs the theme's CSS and pages name, a few KB as WOFF, and ``cavi-icons.css`` points the
   font family at that subset.
 
+* **Keyboard access to scroll boxes**: ``book/_assets/cavi.js`` (deferred, 1 KB) makes a
+  display or code block that scrolls sideways a tab stop.
+
 Registered in ``_config.yml``.
 """
 
@@ -114,6 +117,7 @@ def fix_written_pages(app: Sphinx, exception) -> None:
 ICON_CSS = "cavi-icons.css"
 ICON_FONT = "cavi-icons.woff"
 _GLYPH_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]{4})"\}')
+_GLYPH_RULE_BLOCK = re.compile(r'(?<=\})(?:\.fa-[a-z0-9-]+:(?:before|after),?)+\{content:"[^"]*"\}')
 _ICON_VAR = re.compile('--(?:pst|fa)-[a-z-]+:"(\\\\[0-9a-f]{4}|[\ue000-\uf8ff])"')
 _ICON_CLASS = re.compile(r'\bfa-[a-z0-9-]+')
 
@@ -143,6 +147,14 @@ def subset_icons(app: Sphinx) -> None:
     subsetter.populate(unicodes=sorted(codepoints))
     subsetter.subset(font)
     subset.save_font(font, str(static / ICON_FONT), options)
+    # the theme's stylesheet carries a `content` rule for each of Font Awesome's ~1,900 icons
+    # (84 KB); keep the rules of the icons the pages use
+    def keep(rule: re.Match) -> str:
+        names = set(re.findall(r"\.(fa-[a-z0-9-]+):", rule.group(0)))
+        return rule.group(0) if names & used else ""
+
+    css_path = static / "styles" / "pydata-sphinx-theme.css"
+    css_path.write_text(_GLYPH_RULE_BLOCK.sub(keep, theme_css), encoding="utf8")
     (static / ICON_CSS).write_text(
         "/* The theme's icons from a subset of Font Awesome 6 Free Solid (SIL OFL 1.1),\n"
         "   built by book/_ext/site_chrome.py: only the glyphs the site uses. */\n"
@@ -202,5 +214,6 @@ def setup(app: Sphinx) -> dict:
     _register_bibliography_style()
     app.connect("html-page-context", page_context)
     app.add_css_file(ICON_CSS)
+    app.add_js_file("cavi.js", loading_method="defer")     # book/_assets/cavi.js
     app.connect("build-finished", finish)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
