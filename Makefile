@@ -21,7 +21,7 @@ BUILD_CMD := $(BIN)/jupyter-book build . --all -n -W --keep-going
 PYTEST_CMD := $(BIN)/python -m pytest tests _build/jupyter_execute \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: venv book test serve clean bench lab normalise
+.PHONY: venv book test test-fast serve clean bench lab normalise
 
 ## venv: create .venv and install requirements.txt, and the node packages (KaTeX, axe-core) with npm ci (only when missing or out of date)
 venv: $(STAMP) $(NODE_STAMP)
@@ -43,6 +43,10 @@ book: $(STAMP) $(NODE_STAMP)
 ## test: build the book, then run vilib tests, site checks and nbval on every chapter in one pytest run
 test: book
 	$(PYTEST_CMD)
+
+## test-fast: the library and chapter-source tests only (no book build, no browser): about 2 minutes
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests --ignore=tests/site -q
 
 ## serve: serve the built book on http://127.0.0.1:$(PORT)/
 serve:

@@ -1,4 +1,4 @@
-"""Latency of the live CAVI explorer (vilib.explorer) for n = 1000 points.  Not a test.
+"""Latency of the live CAVI explorer (vilib.widgets.cavi_explorer) for n = 1000 points.  Not a test.
 
 Measures the time from a control change to the redrawn figure (the new PNG in the
 explorer's Image widget), in the kernel, for
@@ -23,7 +23,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from vilib.explorer import CaviExplorer  # noqa: E402
+from vilib.widgets.cavi_explorer import CaviExplorer  # noqa: E402
 
 N = 1000
 REPEATS = 15

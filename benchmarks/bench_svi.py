@@ -1,15 +1,15 @@
 """CAVI against SVI: ELBO against wall-clock time for 10^5..10^7 points, and SVI's memory on a stream.  Not a test.
 
 Part 1, the race. For n = 10^5, 10^6, 10^7 points (d = 2, K = 5, sigma = 5,
-lam = 1, drawn with ``vilib.simulate``), ``vilib.cavi`` and ``vilib.svi.svi``
+lam = 1, drawn with ``vilib.simulate``), ``vilib.cavi`` and ``vilib.baselines.svi.svi``
 start from the same means (k-means++ on 1000 random points) and
-``vilib.svi.race`` records, for each, the ELBO (per point, each q(c_i) at its
+``vilib.baselines.svi.race`` records, for each, the ELBO (per point, each q(c_i) at its
 optimum: ``elbo_at_optimal_phi``) against wall-clock seconds. The ELBO of a
 record is computed after the run, so evaluating it costs the runs nothing.
 Printed: the seconds each method needs to come within 1e-3 and 1e-4 nats per
 point of the best ELBO either reached, and its final gap.
 
-Part 2, streaming. ``vilib.svi.svi`` fits a ``vilib.svi.simulate_stream`` of
+Part 2, streaming. ``vilib.baselines.svi.svi`` fits a ``vilib.baselines.svi.simulate_stream`` of
 n = 10^5, 10^6, 10^7 points (one pass, minibatches of 1000) under
 ``tracemalloc``: the peak memory must not grow with n (the stream is generated
 minibatch by minibatch, so at no time does the data exist in memory as a whole).
@@ -34,8 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine_info, print_header, write_results  # noqa: E402
 
 import vilib  # noqa: E402
-from vilib.cavi import kmeans_plus_plus  # noqa: E402
-from vilib.svi import elbo_at_optimal_phi, race, simulate_stream, svi  # noqa: E402
+from vilib.core.init import kmeans_plus_plus  # noqa: E402
+from vilib.baselines.stream import elbo_at_optimal_phi, simulate_stream
+from vilib.experiments.race import race
+from vilib.baselines.svi import svi  # noqa: E402
 
 K, D, SIGMA = 5, 2, 5.0
 RACE_SIZES = (10**5, 10**6, 10**7)

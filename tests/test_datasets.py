@@ -1,4 +1,4 @@
-"""Tests of vilib.datasets (the bundled galaxies and Old Faithful data) and vilib.modelcheck.
+"""Tests of vilib.datasets (the bundled galaxies and Old Faithful data) and vilib.experiments.modelcheck.
 
 Expected values are published facts about the data sets (R's ``MASS::galaxies``
 and ``datasets::faithful``), the definition of standardization, and, for the
@@ -16,8 +16,8 @@ import pytest
 from scipy.special import gammaln
 
 from vilib.datasets import Dataset, load_faithful, load_galaxies
-from vilib.restarts import cavi_restarts
-from vilib.modelcheck import ElboGrid, cluster_moments, elbo_grid
+from vilib.core.restarts import cavi_restarts
+from vilib.experiments.modelcheck import ElboGrid, cluster_moments, elbo_grid
 
 ROOT = Path(__file__).resolve().parents[1]
 

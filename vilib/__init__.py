@@ -10,35 +10,37 @@ for Statisticians", sec. 3::
 
     q(mu_k) = N(m_k, s2_k I_d),  q(c_i) = Categorical(phi_i)
 
-Core (NumPy and SciPy only, imported by ``import vilib``):
+The package's folders are its architecture; imports only point down the list:
 
-- :mod:`vilib.model`: ``simulate``, ``log_joint``;
-- :mod:`vilib.updates`: the two CAVI updates, ``update_phi`` and ``update_mu``;
-- :mod:`vilib.elbo`: the full ELBO and its five terms;
-- :mod:`vilib.cavi`: the algorithm (Blei et al.'s Algorithm 2);
-- :mod:`vilib.evidence`, :mod:`vilib.exact`: exact ``log p(x)`` and posterior on tiny data;
-- :mod:`vilib.gibbs`: a Gibbs sampler for the same model;
-- :mod:`vilib.restarts`: several starts, keep the best ELBO;
-- :mod:`vilib.svi`: stochastic variational inference;
-- :mod:`vilib.datasets`: the book's real data sets (galaxies, Old Faithful).
+=====================  ==================================================================
+``vilib.model``        ``simulate``, ``log_joint`` (the only log joint)
+``vilib.datasets``     the real data sets (``vilib/data/``) and the explorers' data menu
+``vilib.core``         what the book derives: the two updates, the ELBO, starting points
+                       (one ``init`` vocabulary), the CAVI loop, restarts
+``vilib.baselines``    what CAVI is measured against: exact evidence and posterior,
+                       Gibbs sampling, SVI (and minibatch streams)
+``vilib.experiments``  side-by-side runs the chapters show: accuracy against time, the
+                       CAVI/SVI race, the cost of exact evidence, model checks, Monte Carlo
+``vilib.teaching``     SymPy checks, the answer checker, known pitfalls, display helpers
+``vilib.viz``          matplotlib: one style module, figures by what they draw, the
+                       recorded run and its figure, the static stepper
+``vilib.widgets``      ipywidgets explorers for Jupyter
+=====================  ==================================================================
 
-For the book, imported only when used: :mod:`vilib.symbolic` and
-:mod:`vilib.checker` (SymPy), the ``plot*`` modules (matplotlib),
-:mod:`vilib.widgets` and :mod:`vilib.explorer` (ipywidgets),
-:mod:`vilib.animation` (the static stepper), :mod:`vilib.pitfalls`
-(known-wrong formulas kept for teaching).
+``import vilib`` loads NumPy and SciPy only (the model, core and baselines); the other
+layers are imported when used and need the extras (matplotlib, SymPy, ipywidgets).
 """
 
-from .cavi import CaviResult, CaviStep, cavi
-from .elbo import elbo, elbo_terms
-from .evidence import log_evidence
-from .exact import ExactPosterior, exact_posterior, kl_to_posterior
-from .gibbs import GibbsResult, gibbs
 from . import datasets
+from .baselines.evidence import log_evidence
+from .baselines.exact import ExactPosterior, exact_posterior, kl_to_posterior
+from .baselines.gibbs import GibbsResult, gibbs
+from .baselines.svi import SviResult, svi
+from .core.cavi import CaviResult, CaviStep, cavi
+from .core.elbo import elbo, elbo_terms
+from .core.restarts import cavi_restarts
+from .core.updates import update_mu, update_phi
 from .model import SimulatedData, log_joint, simulate
-from .restarts import cavi_restarts
-from .svi import SviResult, svi
-from .updates import update_mu, update_phi
 
 __all__ = [
     "CaviResult", "CaviStep", "SimulatedData",

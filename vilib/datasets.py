@@ -123,3 +123,46 @@ def load_faithful(standardize=True) -> Dataset:
     header, values = _read_csv("faithful.csv")
     z, center, scale = _standardize(values, standardize)
     return Dataset(x=z, center=center, scale=scale, columns=header, name="faithful")
+
+
+# ------------------------------------------------------------- the explorers' data menu
+#: Simulated data choices of the explorers: name -> dimension.
+SIMULATED = {"simulated (1-D)": 1, "simulated (2-D)": 2}
+#: ``K``, ``sigma`` and ``lam`` the explorers start with on simulated data.
+SIMULATED_SETTINGS = {"K": 3, "sigma": 3.0, "lam": 1.0}
+#: Real data choices: name -> (loader, settings suited to the standardized data). The
+#: clusters of both sets are narrower than the whole set, so ``lam < 1``.
+REAL = {
+    "galaxies (real, 1-D)": (load_galaxies, {"K": 4, "sigma": 2.0, "lam": 0.3}),
+    "Old Faithful (real, 2-D)": (load_faithful, {"K": 2, "sigma": 2.0, "lam": 0.4}),
+}
+
+
+def data_choices() -> list[str]:
+    """Names of the data sets the explorers offer: simulated ones first, then the real ones."""
+    return list(SIMULATED) + list(REAL)
+
+
+def suggested_settings(name: str) -> dict:
+    """Default ``K``, ``sigma`` and ``lam`` for a data choice."""
+    if name in REAL:
+        return dict(REAL[name][1])
+    if name in SIMULATED:
+        return dict(SIMULATED_SETTINGS)
+    raise ValueError(f"data must be one of {data_choices()}, got {name!r}")
+
+
+def load_choice(name: str, *, n: int, K: int, sigma: float, lam: float, seed) -> tuple:
+    """Return ``(x, true_mu)`` for a data choice (``true_mu`` is None for real data).
+
+    Simulated data come from :func:`vilib.simulate` with the same ``K``, ``sigma``
+    and ``lam`` as the fit; real data are the standardized bundled sets.
+    """
+    if name in SIMULATED:
+        from .model import simulate
+
+        sim = simulate(n, K, sigma, d=SIMULATED[name], lam=lam, seed=seed)
+        return sim.x, sim.mu
+    if name not in REAL:
+        raise ValueError(f"data must be one of {data_choices()}, got {name!r}")
+    return REAL[name][0]().x, None

@@ -108,7 +108,20 @@ def log_joint(x, c, mu, sigma, *, lam=1.0) -> float:
     c = np.asarray(c)
     if c.shape != (n,) or not np.issubdtype(c.dtype, np.integer) or c.min() < 0 or c.max() >= K:
         raise ValueError(f"c must be {n} integer labels in [0, {K})")
-    log_prior_mu = -0.5 * K * d * (LOG_2PI + np.log(sigma**2)) - np.sum(M**2) / (2 * sigma**2)
-    log_prior_c = -n * np.log(K)
-    log_lik = -0.5 * n * d * (LOG_2PI + np.log(lam**2)) - np.sum((X - M[c]) ** 2) / (2 * lam**2)
-    return float(log_prior_mu + log_prior_c + log_lik)
+    return log_joint_of(X, c, M, sigma, lam, log_joint_constant(n, d, K, sigma, lam))
+
+
+def log_joint_constant(n: int, d: int, K: int, sigma: float, lam: float) -> float:
+    """The configuration-free part of ``log p(mu, c, x)``: the normalisers and ``-n log K``."""
+    return float(-0.5 * K * d * (LOG_2PI + 2 * np.log(sigma)) - n * np.log(K)
+                 - 0.5 * n * d * (LOG_2PI + 2 * np.log(lam)))
+
+
+def log_joint_of(X: np.ndarray, c: np.ndarray, M: np.ndarray, sigma: float, lam: float,
+                 constant: float) -> float:
+    """``log p(mu, c, x)`` for validated internal arrays (``X`` (n, d), ``M`` (K, d)).
+
+    ``constant`` is :func:`log_joint_constant` of the same sizes, so a sampler that
+    evaluates the joint at every draw computes it once.
+    """
+    return constant - float(np.sum(M * M)) / (2 * sigma**2) - float(np.sum((X - M[c]) ** 2)) / (2 * lam**2)

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..model import simulate
-from ..plotting import plot_generative_data
+from ..viz.model import plot_generative_data
 
 #: The parameters of the generative-model chapter's static figure.
 GENERATIVE_DEFAULTS = {"K": 3, "sigma": 3.0, "n": 500, "seed": 2017}
