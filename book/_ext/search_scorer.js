@@ -7,11 +7,13 @@
 // and Sphinx's own scores order the rest.
 var Scorer = {
   referencePages: ["book/glossary", "book/notation", "book/bibliography", "genindex", "search"],
+  referencePrefix: "book/reference",       // the library reference pages
   queryWords: () => (new URLSearchParams(window.location.search).get("q") || "")
     .toLowerCase().split(/\s+/).filter((w) => w.length > 1),
   score: (result) => {
     const [docname, title, anchor, descr, score, filename] = result;
-    if (Scorer.referencePages.includes(docname)) return score - 200;
+    if (Scorer.referencePages.includes(docname) || docname.startsWith(Scorer.referencePrefix))
+      return score - 200;
     const words = Scorer.queryWords();
     const pageTitle = (title || "").split(" > ")[0].toLowerCase();
     const inTitle = words.length > 0 && words.every((w) => pageTitle.includes(w));
