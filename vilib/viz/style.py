@@ -14,6 +14,39 @@ from matplotlib.colors import to_rgb
 
 from .._validation import check_int
 
+#: The book's matplotlib settings, applied when this module is imported (every figure module
+#: of ``vilib.viz`` imports it). Legends and tick labels are as large as the axis labels, so
+#: that a figure scaled down to the text column keeps legible small text.
+BOOK_RC = {
+    "font.size": 11.0,
+    "axes.titlesize": 11.0,
+    "axes.labelsize": 11.0,
+    "legend.fontsize": 10.5,
+    "xtick.labelsize": 10.0,
+    "ytick.labelsize": 10.0,
+    "figure.facecolor": "white",
+}
+
+
+def use_book_style() -> None:
+    """Apply :data:`BOOK_RC`; in a Jupyter kernel, draw inline figures at twice the pixel
+    density ("retina": a PNG with 2x pixels shown at 1x size), so that they stay sharp on
+    high-density screens and when the book's site scales them."""
+    import matplotlib
+
+    matplotlib.rcParams.update(BOOK_RC)
+    try:
+        from IPython import get_ipython
+    except ImportError:      # matplotlib without IPython: nothing to configure
+        return
+    if get_ipython() is not None and "inline" in matplotlib.get_backend():
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("retina")
+
+
+use_book_style()
+
 #: Okabe & Ito (2008) colour-blind-safe palette, black moved last (clusters first).
 OKABE_ITO = (
     "#E69F00",  # orange
