@@ -10,6 +10,7 @@ Works with ``book/_templates/layout.html`` (lighter theme chrome) and ``book/_as
 * **Accessible names that match what is shown** (WCAG 2.5.3, axe ``label-content-name-mismatch``):
   MyST-NB's ``<summary aria-label="Toggle hidden content">`` around "Show code cell source"
   and the theme's Search / colour-mode buttons are given labels that contain their visible text.
+* **Tables**: an empty header cell (a printed table's corner) becomes a data cell.
 * **Bibliography**: the list's entries get ``role="listitem"`` (``doc-biblioentry`` is
   deprecated and not allowed in a ``role="list"``), and the labels are author-year
   ("Blei et al. 2017"), the same form the text's citations use.
@@ -83,6 +84,8 @@ def fix_body(body: str) -> str:
     # MyST-NB's hide-input summary: the visible text is its accessible name
     body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
     body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+    # an empty header cell (the corner of a printed table) is a data cell, not a header
+    body = re.sub(r"<th>\s*</th>", "<td></td>", body)
     return body
 
 
