@@ -102,7 +102,9 @@ def _display_tex(node: nodes.math_block) -> str:
     parts = [p for p in node.astext().split("\n\n") if p.strip()]
     body = []
     for part in parts:
-        body.append(r"\begin{split}" + part + r"\end{split}" if r"\\" in part else part)
+        # MathJax's `split` takes any number of column pairs; KaTeX's takes one: `aligned` is
+        # the same layout for a display and takes many
+        body.append(r"\begin{aligned}" + part + r"\end{aligned}" if r"\\" in part else part)
     tex = r"\\".join(body)
     if len(parts) > 1:
         tex = r"\begin{aligned}" + tex + r"\end{aligned}"
