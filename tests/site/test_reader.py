@@ -212,7 +212,7 @@ def test_navigation_opens_and_closes(browser, site_url, width, mode):
             page.wait_for_timeout(300)
             assert not contents.is_visible()
         # the removed top bar stays removed: one search box, no empty header
-        assert page.locator("#pst-header").count() == 0
+        assert page.locator("#pst-header").is_hidden()
         assert page.locator("button.search-button-field:visible").count() <= 1
     finally:
         context.close()
