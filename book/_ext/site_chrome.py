@@ -101,6 +101,9 @@ CHROME_FIXES = [
     ('data-mode="light" title="Light"', 'data-mode="light" aria-hidden="true"'),
     ('data-mode="dark"  title="Dark"', 'data-mode="dark" aria-hidden="true"'),
     ('data-mode="auto"  title="System Settings"', 'data-mode="auto" aria-hidden="true"'),
+    # the sidebar's expand/collapse toggle of a section with sub-pages shows only an icon
+    ('<summary><span class="toctree-toggle" role="presentation">',
+     '<summary aria-label="Pages in this section"><span class="toctree-toggle" role="presentation">'),
 ]
 
 
