@@ -77,9 +77,6 @@ def test_the_layer_rule_can_fail():
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(VILIB)))
 def test_modules_stay_small(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    if path.relative_to(VILIB).as_posix() == "teaching/checker.py":
-        # being rewritten (safe parsing, rules as a table: issue 11); the limit applies after it
-        lines = min(lines, MAX_LINES)
     assert lines <= MAX_LINES, f"{path.relative_to(VILIB)} has {lines} lines (> {MAX_LINES})"
 
 

@@ -4,7 +4,8 @@
   (the Gibbs sampler's assignment draw, Monte Carlo draws from ``q(c)``);
 - :func:`all_permutations`, :func:`match_means`: label matching, the answer to label
   switching (exact posterior alignment, Gibbs relabelling, accuracy traces);
-- :func:`normal_pdf`, :func:`mixture_components`: densities the figures draw.
+- :func:`normal_pdf`, :func:`mixture_components`: densities the figures draw;
+- :func:`mcse`: Monte Carlo standard errors by batch means (Gibbs chains).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import itertools
 import math
 
 import numpy as np
+
+from ._validation import check_int
 
 #: Largest ``K`` for which label matching tries all ``K!`` permutations (8! = 40,320).
 MAX_PERMUTATION_K = 8
@@ -87,3 +90,38 @@ def mixture_components(grid, means, var) -> np.ndarray:
     means = np.asarray(means, dtype=float).reshape(-1)
     var = np.broadcast_to(np.asarray(var, dtype=float), means.shape)
     return normal_pdf(grid[None, :], means[:, None], var[:, None]) / means.size
+
+
+def mcse(samples, *, n_batches=20) -> np.ndarray:
+    """Monte Carlo standard error of the mean of a Markov chain, by batch means.
+
+    The chain (axis 0) is cut into ``B = n_batches`` consecutive batches of
+    length ``b``; if ``b`` is long compared with the chain's autocorrelation
+    time the batch means are nearly independent, and
+
+    .. math:: \\widehat{\\mathrm{se}} = \\sqrt{\\frac{1}{B(B-1)} \\sum_{j=1}^B (\\bar y_j - \\bar y)^2}.
+
+    Unlike ``std / sqrt(S)`` it does not pretend the draws are independent.
+    Leftover draws (``S mod B``) at the start of the chain are dropped.
+
+    Parameters
+    ----------
+    samples : array, shape (S, ...)
+        Draws, first axis = iteration.
+    n_batches : int, default 20
+        Number of batches, ``2 <= n_batches <= S``.
+
+    Returns
+    -------
+    ndarray, shape ``samples.shape[1:]``
+    """
+    y = np.asarray(samples, dtype=float)
+    if y.ndim == 0 or not np.all(np.isfinite(y)):
+        raise ValueError("samples must be a finite array with the draws along axis 0")
+    B = check_int("n_batches", n_batches, minimum=2)
+    S = y.shape[0]
+    if B > S:
+        raise ValueError(f"n_batches = {B} exceeds the number of draws {S}")
+    b = S // B
+    batch_means = y[S - B * b:].reshape(B, b, *y.shape[1:]).mean(axis=1)
+    return np.sqrt(batch_means.var(axis=0, ddof=1) / B)

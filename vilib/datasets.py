@@ -27,6 +27,8 @@ from importlib import resources
 
 import numpy as np
 
+from ._validation import as_real_array
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -59,7 +61,14 @@ class Dataset:
 
     def to_original(self, m) -> np.ndarray:
         """Map means ``m`` (shape (K,) or (K, d)) from standardized to original units."""
-        return self.center + self.scale * np.asarray(m, dtype=float)
+        M = as_real_array(m, "m")
+        d = np.size(self.center)
+        if M.ndim > 2 or (d > 1 and (M.ndim == 0 or M.shape[-1] != d)):
+            want = "(K,)" if d == 1 else f"(K, {d})"
+            raise ValueError(f"m must have shape {want} for the {self.name} data, got {M.shape}")
+        if not np.all(np.isfinite(M)):
+            raise ValueError("m must be finite (it contains NaN or inf)")
+        return self.center + self.scale * M
 
 
 def _read_csv(filename: str) -> tuple[tuple, np.ndarray]:

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_data, check_int, check_means, check_positive
+from ._validation import (
+    check_data_extent,
+    check_int,
+    check_length,
+    check_means,
+    check_memory,
+    check_scales,
+    check_seed,
+    scaled,
+)
 
 LOG_2PI = float(np.log(2 * np.pi))
 
@@ -71,9 +80,11 @@ def simulate(n, K, sigma, *, d=1, lam=1.0, seed=None) -> SimulatedData:
     n = check_int("n", n)
     K = check_int("K", K)
     d = check_int("d", d)
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
-    rng = np.random.default_rng(seed)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
+    check_memory("n", 8.0 * n * d * 3, f"x of shape ({n}, {d})")
+    check_memory("K", 8.0 * K * d, f"mu of shape ({K}, {d})")
+    rng = check_seed(seed)
     mu = rng.normal(0.0, sigma, size=(K, d))           # step 1: the means
     c = rng.integers(0, K, size=n)                     # step 2: a uniform cluster per point ...
     x = mu[c] + lam * rng.normal(size=(n, d))          # ... and the point around its mean
@@ -99,16 +110,22 @@ def log_joint(x, c, mu, sigma, *, lam=1.0) -> float:
     mu : array, shape (K,) or (K, d)
     sigma, lam : float
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     n, d = X.shape
     M = check_means(mu, d=d, one_d=one_d, name="mu")
     K = M.shape[0]
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
     c = np.asarray(c)
-    if c.shape != (n,) or not np.issubdtype(c.dtype, np.integer) or c.min() < 0 or c.max() >= K:
+    if c.shape != (n,) or not np.issubdtype(c.dtype, np.integer) or c.dtype == np.bool_ \
+            or c.min() < 0 or c.max() >= K:
         raise ValueError(f"c must be {n} integer labels in [0, {K})")
-    return log_joint_of(X, c, M, sigma, lam, log_joint_constant(n, d, K, sigma, lam))
+    u = check_scales(lam, sigma=sigma, x_extent=extent, M=M, m_name="mu")
+    # in units of u (a power of two near lam); the density of (mu, x) changes by the
+    # change of variables, -(K + n) d log u
+    X, M, sigma, lam = scaled(X, 1 / u), M / u, sigma / u, lam / u
+    return float(log_joint_of(X, c, M, sigma, lam, log_joint_constant(n, d, K, sigma, lam))
+                 - (K + n) * d * np.log(u))
 
 
 def log_joint_constant(n: int, d: int, K: int, sigma: float, lam: float) -> float:
@@ -122,6 +139,7 @@ def log_joint_of(X: np.ndarray, c: np.ndarray, M: np.ndarray, sigma: float, lam:
     """``log p(mu, c, x)`` for validated internal arrays (``X`` (n, d), ``M`` (K, d)).
 
     ``constant`` is :func:`log_joint_constant` of the same sizes, so a sampler that
-    evaluates the joint at every draw computes it once.
+    evaluates the joint at every draw computes it once. Internal: in units where ``lam``
+    is near 1 (the squares would overflow for lengths near 1e155).
     """
     return constant - float(np.sum(M * M)) / (2 * sigma**2) - float(np.sum((X - M[c]) ** 2)) / (2 * lam**2)

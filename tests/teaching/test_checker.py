@@ -228,7 +228,6 @@ def test_describe_and_questions():
     (lambda: describe("nope"), "question"),
     (lambda: check_answer("s2_update", [1, 2]), "expr"),
     (lambda: check_answer("s2_update", None), "expr"),
-    (lambda: check_answer("s2_update", "1/(1/sigma^2 +"), "expr"),
     (lambda: check_answer("s2_update", sp.Eq(s, 1)), "expr"),
     (lambda: check_answer("m_update", sp.Sum(sp.Symbol("phi"), (sp.Symbol("i"), 1, 3))), "Sum"),
 ])
@@ -240,3 +239,129 @@ def test_bad_input_raises_value_error(call, match):
 def test_doctests_in_the_module():
     failures, tried = doctest.testmod(vilib.teaching.checker)
     assert tried >= 3 and failures == 0
+
+
+def test_bad_question_type_is_a_type_error():
+    for bad in (["s2_update"], None, 3, ("s2_update",)):
+        with pytest.raises(TypeError, match="^question"):
+            check_answer(bad, "1/(1/sigma**2 + N_k)")
+        with pytest.raises(TypeError, match="^question"):
+            describe(bad)
+    with pytest.raises(TypeError, match="^require_lam"):
+        check_answer("s2_update", "1/(1/sigma**2 + N_k)", require_lam="yes")
+
+
+# ---------------------------------------------------------------- untrusted input (issue 11)
+def test_student_strings_are_never_run(tmp_path):
+    target = tmp_path / "pwned"
+    attacks = [
+        f"__import__('os').system('touch {target}')*0 + 1/(1/sigma**2+N_k)",
+        f"(lambda: __import__('os').system('touch {target}'))()",
+        f"open('{target}', 'w').write('x')",
+        "().__class__.__bases__[0].__subclasses__()",
+        "sigma.__class__",
+        "[c for c in ().__class__.__base__.__subclasses__()]",
+        "eval('1')",
+        "exec('import os')",
+    ]
+    for text in attacks:
+        result = check_answer("s2_update", text)
+        assert not result.correct
+        assert result.hint
+    assert not target.exists()
+
+
+def test_lambda_is_the_likelihood_scale_in_strings():
+    for text in ("1/(1/sigma**2 + N_k/lambda**2)", "1/(1/sigma^2 + N_k/lambda^2)",
+                 "sigma^2*lambda^2/(lambda^2 + N_k*sigma^2)", "1/(1/σ**2 + N_k/λ**2)"):
+        result = check_answer("s2_update", text, require_lam=True)
+        assert result.correct, (text, str(result))
+    assert check_answer("m_update", "s2 * S_k / lambda^2").correct
+
+
+@pytest.mark.parametrize("text", [
+    "1/(1/sigma^2 +", "", "   ", "2sigma", "sigma +* N_k", "1/(1/sigma**2 + N_k",
+    "s2_update = 1", "'abc'", "b'x'", "None", "True", "1j + sigma", "sigma if N_k else 1",
+    "sigma[0]", "{sigma: 1}", "N_k == 1", "not sigma", "sigma and N_k", "sigma @ N_k",
+    "sigma // 2", "sigma % 2", "sigma << 2", "log", "log(sigma, 2)", "foo(sigma)",
+    "x" * 3000, "(" * 200 + "sigma" + ")" * 200,
+])
+def test_unreadable_strings_get_a_hint_not_an_exception(text):
+    result = check_answer("s2_update", text)
+    assert not result.correct
+    assert isinstance(result.hint, str) and len(result.hint) > 10
+
+
+@pytest.mark.parametrize("answer", [
+    sp.oo, -sp.oo, sp.zoo, sp.nan, "oo", "1/0", "log(0)", "1/(1/sigma**2 + N_k) + 1/0",
+    1 / (1 / sigma**2 + N) + sp.zoo, float("inf"), float("nan"), "sqrt(-1)",
+])
+def test_non_finite_or_complex_answers_are_refused(answer):
+    result = check_answer("s2_update", answer)
+    assert not result.correct
+
+
+S2_RIGHT = 1 / (1 / sigma**2 + N)
+
+
+@pytest.mark.parametrize("answer", [
+    S2_RIGHT + sp.floor(N / 4),                       # wrong only for N_k >= 4
+    S2_RIGHT + sp.Heaviside(N - 4),
+    sp.Piecewise((S2_RIGHT, N < 4), (S2_RIGHT + 1, True)),
+    S2_RIGHT + sp.Max(0, sigma - 4),
+    S2_RIGHT + sp.Max(0, N - 1000),                   # wrong only for large N_k
+    S2_RIGHT + sp.Rational(1, 10**13),                # off by 1e-13 absolute
+    S2_RIGHT * (1 + sp.Rational(1, 10**13)),          # off by 1e-13 relative
+    S2_RIGHT + sp.Float(1e-13),
+    "1/(1/sigma**2 + N_k) + 1e-13",
+    "1/(1/sigma**2 + N_k) * (1 + 1e-13)",
+    "1/(1/sigma**2 + N_k) + floor(N_k/4)",
+    "1/(1/sigma**2 + N_k) + Heaviside(N_k - 4)",
+    "1/(1/sigma**2 + N_k) + Max(0, sigma - 4)",
+    "1/(1/sigma**2 + N_k) + Min(0, 5 - N_k)",
+    "1/(1/sigma**2 + N_k) + floor(sigma/1000)",
+])
+def test_answers_wrong_only_far_away_or_by_a_hair_are_rejected(answer):
+    assert not check_answer("s2_update", answer).correct
+
+
+@pytest.mark.parametrize("answer", [
+    "1/(1/sigma**2 + N_k) + floor(N_k/4) - floor(N_k/4)",
+    "Abs(sigma)**2/(1 + N_k*sigma**2)",
+    "1/(1/sigma**2 + N_k) + Max(0, -sigma)",          # sigma > 0: the Max is 0
+    "0.5*2/(1/sigma**2 + N_k)",
+    "exp(log(1/(1/sigma**2 + N_k)))",
+    "sqrt(sigma**4)/(1 + N_k*sigma^2)",
+])
+def test_right_answers_in_unusual_forms_are_accepted(answer):
+    assert check_answer("s2_update", answer).correct
+
+
+@pytest.mark.parametrize("text", [
+    "9**9**9", "factorial(10**7)", "mu**10**9", "(m+s+x+sigma+1)**40", "10**10**10",
+    "2**(2**(2**(2**(2**2))))", "exp(10**9)", "factorial(factorial(20))",
+    "x**x**x**x", "(sigma+N_k)**1000000",
+])
+def test_huge_answers_are_refused_quickly(text):
+    import time
+
+    start = time.perf_counter()
+    result = check_answer("s2_update", text)
+    assert not result.correct and result.hint
+    assert time.perf_counter() - start < 3.0
+
+
+def test_huge_sympy_answers_are_refused():
+    a, b = sp.symbols("sigma N_k")
+    result = check_answer("s2_update", sp.Pow(a + b + 1, 40, evaluate=False))
+    assert not result.correct and "power" in result.hint
+    result = check_answer("s2_update", sp.Integer(10) ** 500 + a)
+    assert not result.correct and "digits" in result.hint
+
+
+def test_the_hint_cascade_is_a_table_of_rules():
+    # every rule has a name, a description and a callable; the first that fits wins
+    assert len(vilib.teaching.checker.HINT_RULES) >= 10
+    names = [name for name, _, _ in vilib.teaching.checker.HINT_RULES]
+    assert len(set(names)) == len(names)
+    assert all(callable(rule) and text for _, text, rule in vilib.teaching.checker.HINT_RULES)

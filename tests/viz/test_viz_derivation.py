@@ -4,7 +4,6 @@ The plotted data are compared with values computed here independently (``scipy.s
 densities, NumPy means, the conditional posterior mode of a mean in closed form).
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from scipy import stats
@@ -19,11 +18,6 @@ from vilib.viz.derivation import (
 )
 from vilib.viz.style import OKABE_ITO
 
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _assert_labelled(ax):

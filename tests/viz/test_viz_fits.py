@@ -7,7 +7,6 @@ for validation of their inputs.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from scipy.integrate import trapezoid
@@ -27,11 +26,6 @@ from vilib.viz.fits import (
     plot_trace,
 )
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def labelled(ax):

@@ -6,7 +6,6 @@ The plotted data are compared with values computed here from the formulas
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.colors import to_hex
@@ -23,11 +22,6 @@ X = np.array([-2.0, -1.5, 0.2, 1.8, 2.5])
 M = np.array([-1.8, 2.0])
 S2 = np.array([0.3, 0.2])
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def assert_labelled(ax):

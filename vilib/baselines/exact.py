@@ -32,13 +32,14 @@ variational answers on data sets of a dozen points, not for fitting.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import logsumexp
 
 from .._util import all_permutations
-from .._validation import check_data, check_means, check_phi, check_s2
+from .._validation import check_data, check_means, check_memory, check_phi, check_s2, check_scales
 from .evidence import _check_enumeration, log_joint_by_assignment
 from ..model import LOG_2PI
 from ..core.updates import mu_from_stats
@@ -140,6 +141,11 @@ class ExactPosterior:
         n = self.labels.shape[1]
         K = self.cond_var.shape[1]
         phi_ref = check_phi(phi_ref, n, K)
+        n_perms = math.factorial(K)
+        # the score table below holds K! x K^n x n label indices: refuse up front
+        check_memory("phi_ref", 8.0 * n_perms * self.labels.shape[0] * n,
+                     f"aligning over all K! = {K}! = {n_perms} relabellings of "
+                     f"{self.labels.shape[0]} assignments")
         perms = all_permutations(K, what="aligned")                     # (K!, K)
         # score[p, c] = sum_i phi_ref[i, perms[p][labels[c, i]]], vectorised over
         # permutations and assignments (K! <= 24 for the K this module can enumerate)
@@ -226,16 +232,21 @@ def exact_posterior(x, K, sigma, *, lam=1.0,
     -------
     ExactPosterior
     """
-    X, K, sigma, lam = _check_enumeration(x, K, sigma, lam, max_assignments)
+    X, K, sigma, lam, u = _check_enumeration(x, K, sigma, lam, max_assignments)
     _, one_d = check_data(x)
+    n, d = X.shape
+    # every assignment keeps its labels, one-hot table and conditional posteriors
+    check_memory("max_assignments", 8.0 * K**n * (2 * n * K + 2 * K * d + n + K + 2),
+                 f"the exact posterior's tables for K^n = {K}^{n} assignments")
     chunks = list(log_joint_by_assignment(X, K, sigma, lam))
     labels = np.concatenate([lab for lab, _ in chunks])
     log_joint = np.concatenate([lj for _, lj in chunks])
     log_px = float(logsumexp(log_joint))
     log_prob = log_joint - log_px
 
+    # computed in units of u; back in the caller's units (means by u, variances by u^2)
     a, v = _conditional_posteriors(X, labels, K, sigma, lam)
-    return _summarise(log_px, labels, log_prob, a, v, K, one_d)
+    return _summarise(float(log_px - X.size * np.log(u)), labels, log_prob, a * u, v * u**2, K, one_d)
 
 
 def _summarise(log_px, labels, log_prob, a, v, K, one_d) -> ExactPosterior:
@@ -306,7 +317,9 @@ def kl_to_posterior(x, phi, m, s2, sigma, *, lam=1.0,
     K = M.shape[0]
     s2 = check_s2(s2, K)
     phi = check_phi(phi, n, K)
-    X, K, sigma, lam = _check_enumeration(x, K, sigma, lam, max_assignments)
+    X, K, sigma, lam, u = _check_enumeration(x, K, sigma, lam, max_assignments)
+    check_scales(lam * u, M=M, s2=s2)
+    M, s2 = M / u, s2 / u**2          # KL is unit-free: compare in the units of X
     with np.errstate(divide="ignore"):
         log_phi = np.log(phi)                                # -inf where phi = 0
 

@@ -36,7 +36,7 @@ all ``K`` means at once. Only the loop over Gibbs iterations is a Python loop,
 because each iteration depends on the previous one.
 
 The module also has the tools to *read* the draws honestly: Monte Carlo
-standard errors by batch means (:func:`mcse`), relabelling against a reference
+standard errors by batch means (:func:`~vilib._util.mcse`), relabelling against a reference
 to undo label switching (:meth:`GibbsResult.relabel`), the label-invariant
 co-clustering matrix, and error-versus-wall-clock traces for comparing
 Gibbs and CAVI at equal accuracy (:func:`gibbs_accuracy`, :func:`cavi_accuracy`).
@@ -49,9 +49,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .._validation import check_data, check_int, check_means, check_positive, output_means
+from .._validation import (check_data_extent, check_int, check_length, check_means, check_memory,
+                           check_scales, check_seed, check_work, output_means, scaled)
 from ..core.init import gibbs_start
-from .._util import MAX_PERMUTATION_K, categorical_draws, match_means
+from .._util import MAX_PERMUTATION_K, categorical_draws, match_means, mcse  # noqa: F401
 from ..model import log_joint_constant, log_joint_of
 from ..core.updates import mu_from_stats
 
@@ -134,10 +135,13 @@ def sample_assignments(x, mu, *, lam=1.0, seed=None) -> np.ndarray:
     c : ndarray of int, shape (n,)
         Labels in ``[0, K)``.
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     M = check_means(mu, d=X.shape[1], one_d=one_d, name="mu")
-    lam = check_positive("lam", lam)
-    return _draw_assignments(X, M, lam, np.random.default_rng(seed))
+    lam = check_length("lam", lam)
+    rng = check_seed(seed)
+    check_memory("x", 8.0 * X.shape[0] * M.shape[0], f"the weights of shape ({X.shape[0]}, {M.shape[0]})")
+    u = check_scales(lam, x_extent=extent, M=M, m_name="mu")
+    return _draw_assignments(scaled(X, 1 / u), M / u, lam / u, rng)
 
 
 def sample_means(x, c, K, sigma, *, lam=1.0, seed=None) -> np.ndarray:
@@ -167,48 +171,16 @@ def sample_means(x, c, K, sigma, *, lam=1.0, seed=None) -> np.ndarray:
     -------
     mu : ndarray, shape (K,) for 1-D ``x``, else (K, d)
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     K = check_int("K", K)
+    check_memory("K", 8.0 * K * X.shape[1], f"means of shape ({K}, {X.shape[1]})")
     c = _check_labels(c, X.shape[0], K)
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
-    return output_means(_draw_means(X, c, K, sigma, lam, np.random.default_rng(seed))[0], one_d)
-
-
-# ------------------------------------------------------------ Monte Carlo error
-def mcse(samples, *, n_batches=20) -> np.ndarray:
-    """Monte Carlo standard error of the mean of a Markov chain, by batch means.
-
-    The chain (axis 0) is cut into ``B = n_batches`` consecutive batches of
-    length ``b``; if ``b`` is long compared with the chain's autocorrelation
-    time the batch means are nearly independent, and
-
-    .. math:: \\widehat{\\mathrm{se}} = \\sqrt{\\frac{1}{B(B-1)} \\sum_{j=1}^B (\\bar y_j - \\bar y)^2}.
-
-    Unlike ``std / sqrt(S)`` it does not pretend the draws are independent.
-    Leftover draws (``S mod B``) at the start of the chain are dropped.
-
-    Parameters
-    ----------
-    samples : array, shape (S, ...)
-        Draws, first axis = iteration.
-    n_batches : int, default 20
-        Number of batches, ``2 <= n_batches <= S``.
-
-    Returns
-    -------
-    ndarray, shape ``samples.shape[1:]``
-    """
-    y = np.asarray(samples, dtype=float)
-    if y.ndim == 0 or not np.all(np.isfinite(y)):
-        raise ValueError("samples must be a finite array with the draws along axis 0")
-    B = check_int("n_batches", n_batches, minimum=2)
-    S = y.shape[0]
-    if B > S:
-        raise ValueError(f"n_batches = {B} exceeds the number of draws {S}")
-    b = S // B
-    batch_means = y[S - B * b:].reshape(B, b, *y.shape[1:]).mean(axis=1)
-    return np.sqrt(batch_means.var(axis=0, ddof=1) / B)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
+    rng = check_seed(seed)
+    u = check_scales(lam, sigma=sigma, x_extent=extent)
+    M = _draw_means(scaled(X, 1 / u), c, K, sigma / u, lam / u, rng)[0]
+    return output_means(M * u, one_d)
 
 
 # ------------------------------------------------------------ the sampler
@@ -311,7 +283,7 @@ class GibbsResult:
 
     @property
     def mcse_mu(self) -> np.ndarray:
-        """Monte Carlo standard error of :attr:`mean_mu` by batch means (:func:`mcse`)."""
+        """Monte Carlo standard error of :attr:`mean_mu` by batch means (:func:`~vilib._util.mcse`)."""
         return mcse(self.mu)
 
     @property
@@ -412,16 +384,26 @@ def gibbs(x, K, sigma, *, lam=1.0, n_samples=2000, burn_in=500, thin=1, seed=Non
     -------
     GibbsResult
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     n, d = X.shape
     K = check_int("K", K)
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
     n_samples = check_int("n_samples", n_samples, minimum=2)
     burn_in = check_int("burn_in", burn_in, minimum=0)
     thin = check_int("thin", thin)
-    rng = np.random.default_rng(seed)
-    M = gibbs_start(init, X, K, sigma, rng, one_d=one_d)
+    rng = check_seed(seed)
+    # the kept draws: means, conditional means and variances, labels
+    check_memory("n_samples", 8.0 * n_samples * (2 * K * d + K + n + 2),
+                 f"{n_samples} kept draws of K = {K} means and n = {n} labels")
+    check_memory("K", 8.0 * K * n, f"the assignment weights of shape ({n}, {K})")
+    check_work(K, n, burn_in + n_samples * thin, name="burn_in + n_samples * thin")
+    explicit = init is not None and not isinstance(init, str)
+    M = check_means(init, d=d, one_d=one_d, name="init", K=K) if explicit else None
+    u = check_scales(lam, sigma=sigma, x_extent=extent, M=M, m_name="init")
+    # sample in units of u (a power of two near lam, exact); draws are mapped back below
+    X, sigma, lam = scaled(X, 1 / u), sigma / u, lam / u
+    M = gibbs_start(init, X, K, sigma, rng, one_d=one_d) if M is None else M / u
 
     mus = np.empty((n_samples, K, d))
     cond_mean = np.empty((n_samples, K, d))
@@ -440,6 +422,9 @@ def gibbs(x, K, sigma, *, lam=1.0, n_samples=2000, burn_in=500, thin=1, seed=Non
             log_joint[kept] = log_joint_of(X, c, M, sigma, lam, constant)
             seconds[kept] = time.perf_counter() - start
             kept += 1
+    # back to the caller's units; log p(mu, c, x) shifts by the change of variables of mu and x
+    mus, cond_mean, cond_var = mus * u, cond_mean * u, cond_var * u**2
+    log_joint -= (n + K) * d * np.log(u)
     if one_d:
         mus, cond_mean = mus[:, :, 0], cond_mean[:, :, 0]
     return GibbsResult(mu=mus, c=cs, log_joint=log_joint, seconds=seconds,

@@ -8,14 +8,25 @@ chunk by chunk, with every ``phi_i`` at its optimum. Used by :func:`vilib.svi`
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
 
-from .._validation import check_data, check_int, check_means, check_positive, check_s2
+from .._validation import (
+    InputTypeError,
+    check_data_extent,
+    check_int,
+    check_length,
+    check_means,
+    check_memory,
+    check_s2,
+    check_scales,
+    scaled,
+)
 from ..core.elbo import elbo_terms_from_stats, neg_entropy_from_stats
-from ..core.updates import expected_sq_dist_after_move, phi_step
+from ..core.updates import phi_step
 
 
 def _is_array(x) -> bool:
@@ -26,7 +37,7 @@ def _is_array(x) -> bool:
     """
     if isinstance(x, np.ndarray):
         return True
-    return isinstance(x, (list, tuple)) and len(x) > 0 and not isinstance(x[0], np.ndarray)
+    return isinstance(x, (list, tuple)) and (len(x) == 0 or not isinstance(x[0], np.ndarray))
 
 
 def _prepend(first, rest: Iterator) -> Iterator:
@@ -37,16 +48,19 @@ def _prepend(first, rest: Iterator) -> Iterator:
 
 def _chunks(x, chunk_size) -> Iterator[tuple[np.ndarray, bool]]:
     """2-D chunks of an array (views, no copy) or of an iterable of arrays."""
+    if isinstance(x, (str, bytes, numbers.Number)) or (
+            not _is_array(x) and not hasattr(x, "__iter__")):
+        raise InputTypeError(f"x must be an array or an iterable of arrays, got {type(x).__name__}")
     if _is_array(x):
-        X, one_d = check_data(x)
+        X, one_d, extent = check_data_extent(x)
         for lo in range(0, X.shape[0], chunk_size):
-            yield X[lo:lo + chunk_size], one_d
+            yield X[lo:lo + chunk_size], one_d, extent
     else:
         for j, chunk in enumerate(x):
             try:
-                yield check_data(chunk)
+                yield check_data_extent(chunk)
             except ValueError as err:
-                raise ValueError(f"chunk {j} of x: {err}") from err
+                raise type(err)(f"chunk {j} of x: {err}") from err
 
 
 def elbo_at_optimal_phi(x, m, s2, sigma, *, lam=1.0, chunk_size=1 << 16) -> float:
@@ -73,31 +87,33 @@ def elbo_at_optimal_phi(x, m, s2, sigma, *, lam=1.0, chunk_size=1 << 16) -> floa
     -------
     float
     """
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
     chunk_size = check_int("chunk_size", chunk_size)
-    m = np.asarray(m, dtype=float)
-    s2_arr = np.asarray(s2, dtype=float)
+    u = check_scales(lam, sigma=sigma)
     n, sq_dist, neg_entropy, N, M, d = 0, 0.0, 0.0, None, None, None
-    for Xc, one_d in _chunks(x, chunk_size):
+    for Xc, one_d, extent in _chunks(x, chunk_size):
         if M is None:
             d = Xc.shape[1]
             M = check_means(m, d=d, one_d=one_d)
-            s2_arr = check_s2(s2_arr, M.shape[0])
+            s2_arr = check_s2(s2, M.shape[0])
+            check_scales(lam, M=M, s2=s2_arr)
+            M, s2_arr = M / u, s2_arr / u**2            # in units of u (a power of two near lam)
             N = np.zeros(M.shape[0])
         elif Xc.shape[1] != d:
-            raise ValueError(f"every chunk of x must have dimension {d}, got shape {Xc.shape}")
-        local = phi_step(Xc, M, s2_arr, lam)
+            raise ValueError(f"x: every chunk must have dimension {d}, got shape {Xc.shape}")
+        check_scales(lam, x_extent=extent)
+        local = phi_step(scaled(Xc, 1 / u), M, s2_arr, lam / u)
         # every statistic below is a sum over points, so chunks simply add up
-        neg_entropy += neg_entropy_from_stats(local.phi_logit, local.sum_log_norm)
+        neg_entropy += neg_entropy_from_stats(local.phi_logit_shifted, local.sum_log_norm_shifted)
         N += local.N
-        sq_dist += expected_sq_dist_after_move(local, M, s2_arr, M, lam)   # no move: at M
+        sq_dist += float(local.phi_sqdist.sum())                          # at M itself
         n += Xc.shape[0]
     if n == 0:
         raise ValueError("x holds no points")
-    terms = elbo_terms_from_stats(sq_dist, N, M, s2_arr, sigma, lam,
+    terms = elbo_terms_from_stats(sq_dist, N, M, s2_arr, sigma / u, lam / u,
                                   neg_entropy_c=neg_entropy, n=n, d=d)
-    return float(sum(terms.values()))
+    return float(sum(terms.values()) - n * d * np.log(u))
 
 
 @dataclass(frozen=True)
@@ -145,8 +161,11 @@ def simulate_stream(n, K, sigma, *, batch_size=1000, d=1, lam=1.0, seed=None) ->
     K = check_int("K", K)
     d = check_int("d", d)
     batch_size = check_int("batch_size", batch_size)
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
+    check_memory("K", 8.0 * K * d, f"the means, shape ({K}, {d})")
+    check_memory("batch_size", 8.0 * min(batch_size, n) * d * 3,
+                 f"a minibatch of shape ({batch_size}, {d})")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
     seed = check_int("seed", seed, minimum=0)

@@ -43,12 +43,21 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .._validation import (
+    InputTypeError,
     check_data,
+    check_data_extent,
+    check_init,
     check_int,
+    check_length,
     check_means,
+    check_memory,
     check_positive,
     check_s2,
+    check_scales,
+    check_seed,
+    length_unit,
     output_means,
+    scaled,
 )
 from ..core.init import variational_start
 from ..core.updates import mu_from_stats, phi_step
@@ -164,14 +173,25 @@ def intermediate_params(x_batch, m, s2, sigma, *, n_total, lam=1.0):
     eta1_hat : ndarray, the shape of ``m``
     eta2_hat : ndarray, shape (K,)
     """
-    Xb, one_d = check_data(x_batch)
+    Xb, M, s2, sigma, lam, n_total, one_d, u = _check_step_args(x_batch, m, s2, sigma, lam,
+                                                                n_total)
+    eta1, eta2 = _intermediate(Xb, M, s2, n_total, sigma, lam)
+    # natural parameters have units 1/length (eta1 = m/s2) and 1/length^2 (eta2)
+    return output_means(eta1 / u, one_d), eta2 / u**2
+
+
+def _check_step_args(x_batch, m, s2, sigma, lam, n_total):
+    """Validate the arguments of one step; return them in units of ``u`` (and ``u``)."""
+    Xb, one_d, extent = check_data_extent(x_batch, "x_batch")
     M = check_means(m, d=Xb.shape[1], one_d=one_d)
     s2 = check_s2(s2, M.shape[0])
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
     n_total = check_int("n_total", n_total)
-    eta1, eta2 = _intermediate(Xb, M, s2, n_total, sigma, lam)
-    return output_means(eta1, one_d), eta2
+    check_memory("x_batch", 8.0 * Xb.shape[0] * M.shape[0],
+                 f"phi of shape ({Xb.shape[0]}, {M.shape[0]})")
+    u = check_scales(lam, sigma=sigma, x_extent=extent, M=M, s2=s2, x_name="x_batch")
+    return scaled(Xb, 1 / u), M / u, s2 / u**2, sigma / u, lam / u, n_total, one_d, u
 
 
 def svi_step(x_batch, m, s2, sigma, *, n_total, rho, lam=1.0):
@@ -185,9 +205,12 @@ def svi_step(x_batch, m, s2, sigma, *, n_total, rho, lam=1.0):
     rho = check_positive("rho", rho)
     if rho > 1:
         raise ValueError(f"rho must be in (0, 1], got {rho!r}")
-    eta1_hat, eta2_hat = intermediate_params(x_batch, m, s2, sigma, n_total=n_total, lam=lam)
-    eta1, eta2 = natural_params(m, s2)
-    return mean_params((1 - rho) * eta1 + rho * eta1_hat, (1 - rho) * eta2 + rho * eta2_hat)
+    Xb, M, s2, sigma, lam, n_total, one_d, u = _check_step_args(x_batch, m, s2, sigma, lam,
+                                                                n_total)
+    eta1_hat, eta2_hat = _intermediate(Xb, M, s2, n_total, sigma, lam)
+    eta1, eta2 = natural_params(M, s2)
+    M, s2 = mean_params((1 - rho) * eta1 + rho * eta1_hat, (1 - rho) * eta2 + rho * eta2_hat)
+    return output_means(M * u, one_d), s2 * u**2
 
 
 # ---------------------------------------------------------------- the algorithm
@@ -245,17 +268,20 @@ def _array_batches(X, batch_size, n_steps, rng) -> Iterator[np.ndarray]:
         yield X[rng.choice(n, size=batch_size, replace=False)]
 
 
-def _checked_batches(batches, d, one_d) -> Iterator[np.ndarray]:
-    """Validate each minibatch of an iterator as it arrives (never all at once)."""
+def _checked_batches(batches, d, one_d, lam=1.0) -> Iterator[np.ndarray]:
+    """Validate each minibatch of an iterator as it arrives (never all at once); yield it
+    in units of ``length_unit(lam)``."""
+    u = length_unit(lam)
     for j, batch in enumerate(batches):
         try:
-            Xb, b_one_d = check_data(batch)
+            Xb, b_one_d, extent = check_data_extent(batch)
+            check_scales(lam, x_extent=extent)
         except ValueError as err:
-            raise ValueError(f"minibatch {j} of x: {err}") from err
+            raise type(err)(f"minibatch {j} of x: {err}") from err
         if Xb.shape[1] != d or (d == 1 and b_one_d != one_d):
             raise ValueError(f"minibatch {j} of x has shape {np.shape(batch)}; "
                              f"the first had {'(B,)' if one_d else f'(B, {d})'}")
-        yield Xb
+        yield scaled(Xb, 1 / u)
 
 
 def svi(x, K, sigma, *, lam=1.0, n_total=None, batch_size=None, n_steps=None,
@@ -299,7 +325,7 @@ def svi(x, K, sigma, *, lam=1.0, n_total=None, batch_size=None, n_steps=None,
         Random state of the minibatch sampling and of the k-means++ seeding.
     init : tuple (m0, s2_0) or None
         Starting global parameters; by default k-means++ seeding on the first
-        minibatch and ``s2_0 = 1``.
+        minibatch and ``s2_0 = lam^2`` (the start follows the data's units).
     callback : callable, optional
         Called as ``callback(step)`` after every step with a :class:`SviStep`.
 
@@ -315,17 +341,24 @@ def svi(x, K, sigma, *, lam=1.0, n_total=None, batch_size=None, n_steps=None,
         minibatch whose dimension differs from the first one's.
     """
     K = check_int("K", K)
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
     tau, kappa = check_step_size_params(tau, kappa)
     if n_steps is not None:
         n_steps = check_int("n_steps", n_steps)
     if callback is not None and not callable(callback):
-        raise ValueError("callback must be callable or None")
-    rng = np.random.default_rng(seed)
+        raise InputTypeError("callback must be callable or None")
+    rng = check_seed(seed)
+    u = check_scales(lam, sigma=sigma)
+    if isinstance(x, (str, bytes, numbers.Number)) or (
+            not _is_array(x) and not hasattr(x, "__iter__")):
+        raise InputTypeError(f"x must be an array or an iterable of minibatch arrays, "
+                             f"got {type(x).__name__}")
 
     if _is_array(x):
-        X, one_d = check_data(x)
+        X, one_d, extent = check_data_extent(x)
+        check_scales(lam, x_extent=extent)
+        X = scaled(X, 1 / u)                       # in units of u: one pass, before the loop
         n, d = X.shape
         if n_total is not None and check_int("n_total", n_total) != n:
             raise ValueError(f"n_total must equal len(x) = {n} for an array x, got {n_total!r}")
@@ -334,42 +367,51 @@ def svi(x, K, sigma, *, lam=1.0, n_total=None, batch_size=None, n_steps=None,
         if batch_size > n:
             raise ValueError(f"batch_size must be at most len(x) = {n}, got {batch_size}")
         batches = _array_batches(X, batch_size, 1000 if n_steps is None else n_steps, rng)
+        biggest = batch_size
     else:
         if n_total is None:
             raise ValueError("n_total (the number of points in the whole data set) is "
                              "required when x is an iterable of minibatches")
         n_total = check_int("n_total", n_total)
-        try:
-            raw = iter(x)
-        except TypeError as err:
-            raise ValueError("x must be an array or an iterable of minibatch arrays") from err
+        raw = iter(x)
         try:
             first = next(raw)
         except StopIteration:
             raise ValueError("x is an empty iterable: no minibatch to learn from") from None
-        X0, one_d = check_data(first)
+        X0, one_d = check_data(first, "minibatch 0 of x")
         d = X0.shape[1]
-        batches = _checked_batches(_prepend(first, raw), d, one_d)
+        batches = _checked_batches(_prepend(first, raw), d, one_d, lam)
+        biggest = X0.shape[0]
+    check_memory("K", 8.0 * K * biggest, f"phi of a minibatch, shape ({biggest}, {K})")
 
     batches = iter(batches)
     first_batch = next(batches)
-    M, s2 = variational_start(init, first_batch, K, sigma, rng, one_d=one_d)
+    M = M0 = None
+    if init is not None and not isinstance(init, str):
+        M0, s20 = check_init(init, K=K, d=d, one_d=one_d)
+        check_scales(lam, M=M0, s2=s20, m_name="init m0", s2_name="init s2_0")
+        M, s2 = M0 / u, s20 / u**2
+    else:                                      # seeded; s2_0 = lam^2, the likelihood's own scale
+        M, s2 = variational_start(init, first_batch, K, sigma / u, rng, one_d=one_d, lam=lam / u)
 
     eta1, eta2 = natural_params(M, s2)
+    if not (np.all(np.isfinite(eta1)) and np.all(np.isfinite(eta2))):
+        raise ValueError("init m0/s2_0 is too large to represent in natural parameters "
+                         "(m0/s2_0 overflows)")
     t, n_seen = 0, 0
     stream = _prepend(first_batch, batches)
     if n_steps is not None:                 # never pull a minibatch that will not be used
         stream = itertools.islice(stream, n_steps)
     for t, Xb in enumerate(stream, start=1):
         rho = (t + tau) ** -kappa
-        eta1_hat, eta2_hat = _intermediate(Xb, M, s2, n_total, sigma, lam)
+        eta1_hat, eta2_hat = _intermediate(Xb, M, s2, n_total, sigma / u, lam / u)
         # the natural-gradient step: eta + rho (hat_eta - eta)
         eta1 = (1 - rho) * eta1 + rho * eta1_hat
         eta2 = (1 - rho) * eta2 + rho * eta2_hat
         M, s2 = mean_params(eta1, eta2)
         n_seen += Xb.shape[0]
         if callback is not None:
-            callback(SviStep(t, output_means(M, one_d), s2, rho, n_seen))
+            callback(SviStep(t, output_means(M * u, one_d), s2 * u**2, rho, n_seen))
 
-    return SviResult(m=output_means(M, one_d), s2=s2, n_steps=t, n_seen=n_seen,
+    return SviResult(m=output_means(M * u, one_d), s2=s2 * u**2, n_steps=t, n_seen=n_seen,
                      tau=tau, kappa=kappa)

@@ -27,7 +27,15 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import xlogy
 
-from .._validation import check_data, check_means, check_phi, check_positive, check_s2
+from .._validation import (
+    check_data_extent,
+    check_length,
+    check_means,
+    check_phi,
+    check_s2,
+    check_scales,
+    scaled,
+)
 from ..model import LOG_2PI
 from .updates import sq_distances
 
@@ -80,20 +88,29 @@ def elbo_terms(x, phi, m, s2, sigma, *, lam=1.0) -> dict:
     (``-sum_i E[log q(c_i)]``) and ``entropy_mu`` (``-sum_k E[log q(mu_k)]``);
     their sum is :func:`elbo`. Arguments as in :func:`elbo`.
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     n, d = X.shape
     M = check_means(m, d=d, one_d=one_d)
     K = M.shape[0]
     s2 = check_s2(s2, K)
     phi = check_phi(phi, n, K)
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
+    u = check_scales(lam, sigma=sigma, x_extent=extent, M=M, s2=s2)
+    # in units of u (a power of two near lam): every term has the size it has for lam = 1;
+    # the change of variables back to the caller's units moves only the data term
+    X, M, s2, sigma, lam = scaled(X, 1 / u), scaled(M, 1 / u), s2 / u**2, sigma / u, lam / u
     sq_dist = np.einsum("ik,ki->", phi, sq_distances(X, M))   # sum_ik phi_ik |x_i - m_k|^2
-    return elbo_terms_from_stats(
+    terms = elbo_terms_from_stats(
         sq_dist, phi.sum(axis=0), M, s2, sigma, lam,
         neg_entropy_c=xlogy(phi, phi).sum(),  # 0 log 0 = 0
         n=n, d=d,
     )
+    # log p(mu_k) and the entropy of q(mu_k) shift by -K d log u and +K d log u
+    terms["log_p_mu"] = float(terms["log_p_mu"] - K * d * np.log(u))
+    terms["entropy_mu"] = float(terms["entropy_mu"] + K * d * np.log(u))
+    terms["log_p_x"] = float(terms["log_p_x"] - n * d * np.log(u))
+    return terms
 
 
 def elbo(x, phi, m, s2, sigma, *, lam=1.0) -> float:

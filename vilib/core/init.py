@@ -3,7 +3,8 @@
 Every algorithm in vilib takes ``init`` in the same words:
 
 ``None``
-    k-means++ seeding of the means (the default), ``s2 = 1``.
+    k-means++ seeding of the means (the default), ``s2 = lam^2`` (1 for the unit-variance
+    model: the start follows the data's units).
 a method name, one of :data:`INIT_METHODS`
     ``"kmeans++"``: k-means++ seeding (Arthur & Vassilvitskii 2007): the first mean is a
     data point chosen uniformly, each next one a data point chosen with probability
@@ -23,7 +24,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_data, check_init, check_int, check_means, check_positive, output_means
+from .._validation import (
+    InputTypeError,
+    check_data_extent,
+    check_init,
+    check_int,
+    check_length,
+    check_means,
+    check_memory,
+    check_seed,
+    length_unit,
+    output_means,
+    scaled,
+)
 
 #: The seeding methods understood by every ``init`` argument.
 INIT_METHODS = ("kmeans++", "random", "prior")
@@ -44,8 +57,11 @@ def kmeans_plus_plus(X: np.ndarray, K: int, rng: np.random.Generator) -> np.ndar
     dist2 = np.sum((X - centres[0]) ** 2, axis=1)
     for k in range(1, K):  # K is small; each step is vectorised over the points
         total = dist2.sum()
-        p = dist2 / total if total > 0 else None
-        centres[k] = X[rng.choice(n, p=p)]
+        if not total > 0:
+            # every point coincides with a chosen mean: the rest are uniform draws, at once
+            centres[k:] = X[rng.integers(n, size=K - k)] if k < K - 1 else X[rng.choice(n)]
+            break
+        centres[k] = X[rng.choice(n, p=dist2 / total)]
         dist2 = np.minimum(dist2, np.sum((X - centres[k]) ** 2, axis=1))
     return centres
 
@@ -56,6 +72,7 @@ def seed_means(X: np.ndarray, K: int, sigma: float, method: str,
     if method not in INIT_METHODS:
         raise ValueError(f"init must be one of {INIT_METHODS}, got {method!r}")
     n, d = X.shape
+    check_memory("K", 8.0 * K * (d + 1), f"seeding K = {K} means")
     if method == "kmeans++":
         return kmeans_plus_plus(X, K, rng)
     if method == "random":
@@ -83,19 +100,28 @@ def initial_means(x, K, sigma, *, init="kmeans++", seed=None) -> np.ndarray:
     -------
     ndarray, shape (K,) for 1-D ``x``, else (K, d)
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     K = check_int("K", K)
-    sigma = check_positive("sigma", sigma)
+    sigma = check_length("sigma", sigma)
     if not isinstance(init, str):
-        raise ValueError(f"init must be one of {INIT_METHODS}, got {init!r}")
-    return output_means(seed_means(X, K, sigma, init, np.random.default_rng(seed)), one_d)
+        raise InputTypeError(f"init must be one of {INIT_METHODS}, got {type(init).__name__}")
+    rng = check_seed(seed)
+    # squared distances in units of a power of two near the data's extent (exact), so that
+    # data of any size can be seeded; the chosen rows are mapped back exactly
+    u = length_unit(extent) if extent > 0 else 1.0
+    M = seed_means(scaled(X, 1 / u), K, sigma / u, init, rng) * u
+    return output_means(M, one_d)
 
 
 def variational_start(init, X: np.ndarray, K: int, sigma: float, rng: np.random.Generator,
-                      *, one_d: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``(M (K, d), s2 (K,))`` for CAVI or SVI from ``init`` (see the module docstring)."""
+                      *, one_d: bool, lam: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """``(M (K, d), s2 (K,))`` for CAVI or SVI from ``init`` (see the module docstring).
+
+    A seeded start has ``s2 = lam^2``: the likelihood's own scale, so that the start
+    follows the data's units (1 for the unit-variance model).
+    """
     if init is None or isinstance(init, str):
-        return seed_means(X, K, sigma, init or "kmeans++", rng), np.ones(K)
+        return seed_means(X, K, sigma, init or "kmeans++", rng), np.full(K, float(lam) ** 2)
     return check_init(init, K=K, d=X.shape[1], one_d=one_d)
 
 

@@ -22,12 +22,15 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validation import (
-    check_data,
+    check_data_extent,
+    check_length,
     check_means,
+    check_memory,
     check_phi,
-    check_positive,
     check_s2,
+    check_scales,
     output_means,
+    scaled,
 )
 
 
@@ -93,6 +96,11 @@ class PhiStep(NamedTuple):
     N : (K,) expected counts ``sum_i phi_ik``.
     S : (K, d) expected sums ``sum_i phi_ik x_i``.
     phi_logit : (K,) ``sum_i phi_ik l_ik`` (for the ELBO's entropy and data terms).
+    phi_sqdist : (K,) ``sum_i phi_ik |x_i - m_k|^2``, accumulated directly (not
+    recovered from ``phi_logit``, which would subtract ``d s2_k N_k``).
+    phi_logit_shifted, sum_log_norm_shifted : the same two sums for the logits with
+    ``min_k d s2_k / (2 lam^2)`` taken out of every ``l_ik`` (the same for all ``k``):
+    what the ELBO's entropy uses, since no large terms cancel between them.
     """
 
     phi: np.ndarray
@@ -100,6 +108,9 @@ class PhiStep(NamedTuple):
     N: np.ndarray
     S: np.ndarray
     phi_logit: np.ndarray
+    phi_sqdist: np.ndarray
+    phi_logit_shifted: np.ndarray
+    sum_log_norm_shifted: float
 
 
 def phi_step(X: np.ndarray, M: np.ndarray, s2: np.ndarray, lam: float, *,
@@ -113,31 +124,45 @@ def phi_step(X: np.ndarray, M: np.ndarray, s2: np.ndarray, lam: float, *,
     with the logits ``l_ik`` of :func:`logits`. Far from every mean they are
     hugely negative, so each point's largest logit is subtracted before
     exponentiating (the log-sum-exp trick): ``exp(l - max) <= 1`` cannot
-    underflow for every k at once and ``Z >= 1``. The ELBO needs only
-    ``sum_i log Z_i`` and ``sum_i phi_ik l_ik`` besides ``N`` and ``S`` (see
-    :mod:`vilib.elbo`), never ``log phi``.
+    underflow for every k at once and ``Z >= 1``. The variance term
+    ``d s2_k / (2 lam^2)`` is the same for every point, so its smallest value
+    over ``k`` is taken out first: when ``s2`` is huge next to the distances,
+    the distances still decide ``phi`` (``s2 = 1e20`` no longer swamps them).
+    The ELBO needs only ``sum_i phi_ik |x_i - m_k|^2`` and the entropy of
+    ``phi`` besides ``N`` and ``S`` (see :mod:`vilib.core.elbo`), never ``log phi``.
 
     ``out``, if given, is a C-ordered ``(K, n)`` float64 array that receives phi
     (it is reused across sweeps); by default a new one is allocated.
-    Internal: no validation.
+    Internal: no validation; the caller works in units where ``lam`` is near 1.
     """
     n, d = X.shape
     K = M.shape[0]
     phi_t = np.empty((K, n)) if out is None else out
-    N, S, phi_logit, sum_log_norm = np.zeros(K), np.zeros((K, d)), np.zeros(K), 0.0
+    N, S, phi_sqdist, shifted_sum = np.zeros(K), np.zeros((K, d)), np.zeros(K), 0.0
+    var_term = d * (s2 - s2.min())              # d (s2_k - min s2) >= 0, per cluster
+    scale = -1.0 / (2 * lam**2)
     for lo in range(0, n, BLOCK):        # blocks of points (not single points): see BLOCK
         Xb = X[lo:lo + BLOCK]
-        logit = logits(Xb, M, s2, lam)   # (K, b), stays in cache
-        shift = logit.max(axis=0)        # each point's largest logit
-        e = np.subtract(logit, shift, out=phi_t[:, lo:lo + BLOCK])
+        D = sq_distances(Xb, M)          # (K, b) |x_i - m_k|^2, stays in cache
+        e = np.add(D, var_term[:, None], out=phi_t[:, lo:lo + BLOCK])
+        low = e.min(axis=0)              # each point's smallest (distance + variance term)
+        e -= low
+        e *= scale                       # l_ik - max_k l_ik  (<= 0)
         np.exp(e, out=e)                 # exp(l_ik - max_k l_ik), in place
         Z = e.sum(axis=0)
         e *= 1.0 / Z                     # phi_ik
-        sum_log_norm += np.log(Z).sum() + shift.sum()
+        shifted_sum += np.log(Z).sum() + scale * low.sum()
         N += e.sum(axis=1)
         S += e @ Xb
-        phi_logit += np.einsum("kb,kb->k", e, logit)
-    return PhiStep(phi_t.T, float(sum_log_norm), N, S, phi_logit)
+        phi_sqdist += np.einsum("kb,kb->k", e, D)
+    # sum_ik phi_ik l'_ik with the shifted logits l' = scale (D + var_term), and their log Z
+    phi_shifted = scale * (phi_sqdist + var_term * N)
+    # the true logits differ by scale * d * min(s2) for every (i, k)
+    offset = scale * d * s2.min()
+    phi_logit = phi_shifted + offset * N
+    sum_log_norm = float(shifted_sum + n * offset)
+    return PhiStep(phi_t.T, sum_log_norm, N, S, phi_logit, phi_sqdist, phi_shifted,
+                   float(shifted_sum))
 
 
 def expected_sq_dist_after_move(step: PhiStep, M_old, s2_old, M_new, lam) -> float:
@@ -146,17 +171,15 @@ def expected_sq_dist_after_move(step: PhiStep, M_old, s2_old, M_new, lam) -> flo
     The step saw the old means ``M_old``; with ``Delta_k = m_k^new - m_k^old``,
 
     .. math:: \\sum_i \\varphi_{ik}|x_i - m_k^{new}|^2
-              = \\underbrace{-2\\lambda^2 \\textstyle\\sum_i \\varphi_{ik} l_{ik}
-                - d\\, s_k^{2,old} N_k}_{\\sum_i \\varphi_{ik}|x_i - m_k^{old}|^2}
+              = \\sum_i \\varphi_{ik}|x_i - m_k^{old}|^2
               - 2\\Delta_k^\\top (S_k - N_k m_k^{old}) + N_k |\\Delta_k|^2 ,
 
-    every piece of moderate size (no ``|x|^2`` terms to cancel). Internal.
+    every piece of moderate size (no ``|x|^2`` terms to cancel); the first sum
+    is accumulated by the phi update itself. Internal.
     """
-    d = M_old.shape[1]
-    at_old = -2 * lam**2 * step.phi_logit - d * s2_old * step.N
     delta = M_new - M_old
     centred_sums = step.S - step.N[:, None] * M_old
-    return float(np.sum(at_old - 2 * np.einsum("kd,kd->k", delta, centred_sums)
+    return float(np.sum(step.phi_sqdist - 2 * np.einsum("kd,kd->k", delta, centred_sums)
                         + step.N * np.einsum("kd,kd->k", delta, delta)))
 
 
@@ -193,11 +216,14 @@ def update_phi(x, m, s2, *, lam=1.0) -> np.ndarray:
         Rows sum to 1. Computed with the log-sum-exp trick, so it stays finite
         where a naive ``exp`` of the logits would overflow.
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     M = check_means(m, d=X.shape[1], one_d=one_d)
     s2 = check_s2(s2, M.shape[0])
-    lam = check_positive("lam", lam)
-    return phi_step(X, M, s2, lam).phi
+    lam = check_length("lam", lam)
+    check_memory("x", 8.0 * X.shape[0] * M.shape[0], f"phi of shape ({X.shape[0]}, {M.shape[0]})")
+    u = check_scales(lam, x_extent=extent, M=M, s2=s2)
+    # in units of u (a power of two near lam): phi is unit-free
+    return phi_step(scaled(X, 1 / u), scaled(M, 1 / u), s2 / u**2, lam / u).phi
 
 
 # ---------------------------------------------------------------- mu update
@@ -233,9 +259,11 @@ def update_mu(x, phi, sigma, *, lam=1.0):
     m : ndarray, shape (K,) for 1-D ``x``, else (K, d)
     s2 : ndarray, shape (K,)
     """
-    X, one_d = check_data(x)
+    X, one_d, extent = check_data_extent(x)
     phi = check_phi(phi, X.shape[0])
-    sigma = check_positive("sigma", sigma)
-    lam = check_positive("lam", lam)
-    M, s2 = mu_from_stats(*sufficient_stats(X, phi), sigma, lam)
-    return output_means(M, one_d), s2
+    sigma = check_length("sigma", sigma)
+    lam = check_length("lam", lam)
+    u = check_scales(lam, sigma=sigma, x_extent=extent)
+    # in units of u (a power of two near lam), mapped back: m scales by u, s2 by u^2
+    M, s2 = mu_from_stats(*sufficient_stats(scaled(X, 1 / u), phi), sigma / u, lam / u)
+    return output_means(M * u, one_d), s2 * u**2

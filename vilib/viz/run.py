@@ -25,7 +25,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
-from .._validation import check_data, check_int, check_positive
+from .._validation import check_data, check_int, check_positive, check_seed
 from ..core.cavi import CaviStep, cavi
 from ..core.init import kmeans_plus_plus
 from .style import MAX_K, UNASSIGNED, palette, soft_colours
@@ -43,7 +43,7 @@ class CaviRun:
     sigma, lam : float
         Prior standard deviation of the means, likelihood standard deviation.
     steps : tuple of CaviStep
-        ``steps[0]`` is the starting point (sweep 0: k-means++ means, ``s2 = 1``,
+        ``steps[0]`` is the starting point (sweep 0: k-means++ means, ``s2 = lam^2``,
         no assignments yet, so ``phi`` is None and the ELBO NaN); ``steps[t]`` is
         the state after sweep ``t`` as passed to the ``callback`` of :func:`vilib.cavi`.
     converged : bool
@@ -84,7 +84,7 @@ def record_cavi(x, K, sigma, *, lam=1.0, seed=None, max_iter=200, tol=1e-8,
 
     The starting means are drawn here with the same k-means++ seeding
     :func:`vilib.cavi` uses (from ``numpy.random.default_rng(seed)``) and passed
-    as ``init=(m0, 1)``, so the run is exactly ``cavi(x, K, sigma, seed=seed)``
+    as ``init=(m0, lam^2)``, so the run is exactly ``cavi(x, K, sigma, seed=seed)``
     and the starting point can be shown as sweep 0.
 
     Parameters
@@ -113,9 +113,9 @@ def record_cavi(x, K, sigma, *, lam=1.0, seed=None, max_iter=200, tol=1e-8,
         raise ValueError(f"K must be <= {MAX_K} to give each cluster its own colour, got {K}")
     sigma = check_positive("sigma", sigma)
     lam = check_positive("lam", lam)
-    M0 = kmeans_plus_plus(X, K, np.random.default_rng(seed))
+    M0 = kmeans_plus_plus(X, K, check_seed(seed))
     m0 = M0[:, 0] if one_d else M0
-    s2_0 = np.ones(K)
+    s2_0 = np.full(K, lam**2)                   # cavi's default start: s2_0 = lam^2
     steps: list[CaviStep] = [CaviStep(0, None, m0.copy(), s2_0.copy(), float("nan"))]
     result = cavi(x, K, sigma, lam=lam, max_iter=max_iter, tol=tol, init=(m0, s2_0),
                   callback=steps.append)

@@ -16,7 +16,7 @@ import threading
 
 import numpy as np
 
-from .._validation import check_int, check_positive
+from .._validation import InputTypeError, check_int, check_positive
 from ..datasets import SIMULATED, SIMULATED_SETTINGS, data_choices, load_choice, suggested_settings
 from ..viz.run import CaviFigure, record_cavi
 from ..viz.style import MAX_K
@@ -75,20 +75,7 @@ class CaviExplorer:
                  interval=0.35, figsize=(7.2, 3.0), dpi=95):
         import ipywidgets as W
 
-        choices = data_choices()
-        if data not in choices:
-            raise ValueError(f"data must be one of {choices}, got {data!r}")
-        preset = suggested_settings(data)
-        K = check_int("K", preset["K"] if K is None else K)
-        sigma = check_positive("sigma", preset["sigma"] if sigma is None else sigma)
-        lam = check_positive("lam", preset["lam"] if lam is None else lam)
-        n = check_int("n", n)
-        seed = check_int("seed", seed, minimum=0)
-        # the sliders would silently clip a value outside their range: refuse it instead
-        for name, value, lo, hi in (("K", K, 1, MAX_K), ("sigma", sigma, 1e-3, 1e3),
-                                    ("lam", lam, 10**-1.5, 10.0), ("n", n, 1, MAX_N)):
-            if not lo <= value <= hi:
-                raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
+        data, K, sigma, lam, n, seed = _checked_setup(data, K, sigma, lam, n, seed)
         self.max_iter = check_int("max_iter", max_iter)
         self.interval = check_positive("interval", interval)
         self.figsize, self.dpi = figsize, dpi
@@ -101,40 +88,16 @@ class CaviExplorer:
         self._stop = threading.Event()
         self._quiet = False     # set while several controls change together
 
-        style = {"description_width": "initial"}
-        lay = W.Layout(width="auto")
-        self.controls = {
-            "step": W.Button(description="Step", icon="step-forward",
-                             tooltip="one more sweep", layout=lay),
-            "play": W.Button(description="Play", icon="play",
-                             tooltip="play the sweeps / pause", layout=lay),
-            "reset": W.Button(description="Reset", icon="undo",
-                              tooltip="back to the starting means (sweep 0)", layout=lay),
-            "sweep": W.IntSlider(value=0, min=0, max=1, description="sweep", style=style,
-                                 continuous_update=True, layout=W.Layout(width="340px")),
-            "data": W.Dropdown(options=choices, value=data, description="data", style=style),
-            "K": W.IntSlider(value=K, min=1, max=MAX_K, description="clusters K",
-                             style=style, continuous_update=False),
-            "sigma": W.FloatLogSlider(value=sigma, base=10, min=-3, max=3, step=0.05,
-                                      description="prior sd σ", style=style,
-                                      continuous_update=False, readout_format=".3g"),
-            "lam": W.FloatLogSlider(value=lam, base=10, min=-1.5, max=1, step=0.05,
-                                    description="noise sd λ", style=style,
-                                    continuous_update=False, readout_format=".3g"),
-            "n": W.IntSlider(value=n, min=1, max=MAX_N, description="points n", style=style,
-                             continuous_update=False, disabled=data not in SIMULATED),
-            "seed": W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed",
-                                     style=style, layout=W.Layout(width="150px")),
-        }
+        self.controls = _make_controls(W, data=data, K=K, sigma=sigma, lam=lam, n=n, seed=seed)
         self.status = W.HTML()
         self.image = W.Image(format="png")
+        c = self.controls
         self.widget = W.VBox([
-            W.HBox([self.controls["step"], self.controls["play"], self.controls["reset"],
-                    self.controls["sweep"]]),
+            W.HBox([c["step"], c["play"], c["reset"], c["sweep"]]),
             self.image,
             self.status,
-            W.HBox([self.controls["data"], self.controls["K"], self.controls["seed"]]),
-            W.HBox([self.controls["sigma"], self.controls["lam"], self.controls["n"]]),
+            W.HBox([c["data"], c["K"], c["seed"]]),
+            W.HBox([c["sigma"], c["lam"], c["n"]]),
         ])
 
         self.rerun()
@@ -298,6 +261,56 @@ class CaviExplorer:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _checked_setup(data, K, sigma, lam, n, seed) -> tuple:
+    """Validate the explorer's setup; ``K``, ``sigma``, ``lam`` left None take the data's presets."""
+    choices = data_choices()
+    if not isinstance(data, str):
+        raise InputTypeError(f"data must be one of {choices}, got {type(data).__name__}")
+    if data not in choices:
+        raise ValueError(f"data must be one of {choices}, got {data!r}")
+    preset = suggested_settings(data)
+    K = check_int("K", preset["K"] if K is None else K)
+    sigma = check_positive("sigma", preset["sigma"] if sigma is None else sigma)
+    lam = check_positive("lam", preset["lam"] if lam is None else lam)
+    n = check_int("n", n)
+    seed = check_int("seed", seed, minimum=0)
+    # the sliders would silently clip a value outside their range: refuse it instead
+    for name, value, lo, hi in (("K", K, 1, MAX_K), ("sigma", sigma, 1e-3, 1e3),
+                                ("lam", lam, 10**-1.5, 10.0), ("n", n, 1, MAX_N)):
+        if not lo <= value <= hi:
+            raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
+    return data, K, sigma, lam, n, seed
+
+
+def _make_controls(W, *, data, K, sigma, lam, n, seed) -> dict:
+    """The explorer's ipywidgets controls, keyed by name (``W`` is the ipywidgets module)."""
+    style = {"description_width": "initial"}
+    lay = W.Layout(width="auto")
+    return {
+        "step": W.Button(description="Step", icon="step-forward",
+                         tooltip="one more sweep", layout=lay),
+        "play": W.Button(description="Play", icon="play",
+                         tooltip="play the sweeps / pause", layout=lay),
+        "reset": W.Button(description="Reset", icon="undo",
+                          tooltip="back to the starting means (sweep 0)", layout=lay),
+        "sweep": W.IntSlider(value=0, min=0, max=1, description="sweep", style=style,
+                             continuous_update=True, layout=W.Layout(width="340px")),
+        "data": W.Dropdown(options=data_choices(), value=data, description="data", style=style),
+        "K": W.IntSlider(value=K, min=1, max=MAX_K, description="clusters K",
+                         style=style, continuous_update=False),
+        "sigma": W.FloatLogSlider(value=sigma, base=10, min=-3, max=3, step=0.05,
+                                  description="prior sd σ", style=style,
+                                  continuous_update=False, readout_format=".3g"),
+        "lam": W.FloatLogSlider(value=lam, base=10, min=-1.5, max=1, step=0.05,
+                                description="noise sd λ", style=style,
+                                continuous_update=False, readout_format=".3g"),
+        "n": W.IntSlider(value=n, min=1, max=MAX_N, description="points n", style=style,
+                         continuous_update=False, disabled=data not in SIMULATED),
+        "seed": W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed",
+                                 style=style, layout=W.Layout(width="150px")),
+    }
 
 
 def cavi_explorer(**options) -> CaviExplorer:

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .._validation import check_int, check_positive
 from ..model import simulate
 from ..viz.model import plot_generative_data
 
@@ -36,7 +37,19 @@ class GenerativeModelExplorer:
         Controls plus picture; what Jupyter displays.
     """
 
+    #: The slider ranges: a value outside is refused (a slider would silently clip it).
+    RANGES = {"K": (1, 8), "sigma": (0.1, 10.0), "n": (1, 5000)}
+
     def __init__(self, K=3, sigma=3.0, n=500, seed=2017):
+        K = check_int("K", K)
+        n = check_int("n", n)
+        sigma = check_positive("sigma", sigma)
+        seed = check_int("seed", seed, minimum=0, maximum=2**63 - 1)
+        for name, value in (("K", K), ("sigma", sigma), ("n", n)):
+            lo, hi = self.RANGES[name]
+            if not lo <= value <= hi:
+                raise ValueError(f"{name} must be in [{lo:g}, {hi:g}] (the slider's range), "
+                                 f"got {value!r}")
         style = {"description_width": "initial"}
         self.controls = {
             "K": widgets.IntSlider(value=K, min=1, max=8, description="clusters K", style=style),
