@@ -256,10 +256,9 @@ def test_raw_latex_pattern_catches_latex():
 
 
 # Weight and accessibility -------------------------------------------------------------------
-#: Left out of the axe run: the static CAVI steppers (vilib/animation.py), which live JavaScript
-#: explorers replace (issue 13; the slider has no accessible name), and KaTeX's visual layer
-#: (``aria-hidden``; the MathML beside it is what assistive technology reads and is checked).
-AXE_EXCLUDE = [[".cavi-stepper"], [".katex-html"]]
+#: Left out of the axe run: KaTeX's visual layer (``aria-hidden``; the MathML beside it is what
+#: assistive technology reads, and it is checked).
+AXE_EXCLUDE = [[".katex-html"]]
 
 
 @pytest.fixture(scope="module")
@@ -269,21 +268,13 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf8")
 
 
-#: The static CAVI steppers (vilib/animation.py: frames as base64 PNGs inside the page) are
-#: being replaced by live JavaScript explorers (issue 13); until then their bytes are not
-#: counted. With no stepper on a page this subtracts nothing.
-STEPPER_BYTES = """() => [...document.querySelectorAll('div.cavi-stepper')]
-    .reduce((n, e) => n + e.outerHTML.length, 0)"""
-
-
 def page_bytes(page) -> tuple[int, list[str]]:
-    """Bytes of every request the page made (document included; static steppers not counted),
-    and the ten largest requests."""
+    """Bytes of every request the page made (document included), and the ten largest."""
     entries = page.evaluate("""() => [...performance.getEntriesByType('navigation'),
         ...performance.getEntriesByType('resource')].map(e =>
         [e.name, e.transferSize || e.encodedBodySize || 0])""")
     entries.sort(key=lambda e: -e[1])
-    return sum(size for _, size in entries) - page.evaluate(STEPPER_BYTES), [f"{size // 1024} KB {name}"
+    return sum(size for _, size in entries), [f"{size // 1024} KB {name}"
                                               for name, size in entries[:10]]
 
 
