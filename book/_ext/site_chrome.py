@@ -84,6 +84,10 @@ def fix_body(body: str) -> str:
     # MyST-NB's hide-input summary: the visible text is its accessible name
     body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
     body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+    # a figure's size as attributes too: with `height: auto` (cavi.css, so a figure narrower
+    # than its 2x pixels keeps its shape) the browser still reserves its box before it loads
+    body = re.sub(r'<img ([^>]*?)style="width: (\d+)px; height: (\d+)px;"',
+                  r'<img \1width="\2" height="\3" style="width: \2px; height: \3px;"', body)
     # an empty header cell (the corner of a printed table) is a data cell, not a header
     body = re.sub(r"<th>\s*</th>", "<td></td>", body)
     return body
@@ -181,6 +185,7 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
     if app.builder.format != "html":
         return
     context["cavi_description"] = description(app, pagename, doctree)
+    context["cavi_has_math"] = "katex" in context.get("body", "")
     if "body" in context:
         context["body"] = fix_body(context["body"])
 

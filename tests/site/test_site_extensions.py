@@ -59,13 +59,15 @@ def test_body_fixes():
             '</section><section id="solution-content">c</section>'
             '<summary aria-label="Toggle hidden content">Show code cell source</summary>'
             '<div role="list"><div role="doc-biblioentry">x</div></div>'
-            "<table><tr><th>  </th><th>K</th></tr></table>")
+            "<table><tr><th>  </th><th>K</th></tr></table>"
+            '<img alt="a" src="f.png" style="width: 687px; height: 326px;" />')
     fixed = site_chrome.fix_body(body)
     assert 'id="exercise-content-1"' in fixed and 'id="exercise-content-2"' in fixed
     assert 'id="solution-content-1"' in fixed and 'id="exercise-content"' not in fixed
     assert "<summary>Show code cell source</summary>" in fixed
     assert 'role="listitem"' in fixed and "doc-biblioentry" not in fixed
     assert "<td></td><th>K</th>" in fixed
+    assert '<img alt="a" src="f.png" width="687" height="326"' in fixed
 
 
 def test_bibliography_labels_are_author_year():
