@@ -181,11 +181,34 @@ def finish(app: Sphinx, exception) -> None:
     subset_icons(app)
 
 
+#: KaTeX's fonts and the classes of its output that use them (the first always: the sidebar's
+#: chapter titles have math on every page)
+KATEX_FONTS = {
+    "KaTeX_Main-Regular": ("",),
+    "KaTeX_Math-Italic": ("",),
+    "KaTeX_Caligraphic-Regular": ("mathcal",),
+    "KaTeX_AMS-Regular": ("amsrm",),
+    "KaTeX_Size1-Regular": ("small-op", "size1"),
+    "KaTeX_Size2-Regular": ("large-op", "size2"),
+    "KaTeX_Size3-Regular": ("size3",),
+    "KaTeX_Size4-Regular": ("size4",),
+}
+
+
+def math_fonts(body: str) -> list[str]:
+    """The KaTeX fonts a page's math uses, to preload: fetched late, they changed the width of
+    lines with math after the first paint (layout shift)."""
+    if "katex" not in body:
+        return []
+    return [font for font, classes in KATEX_FONTS.items()
+            if any(not c or c in body for c in classes)]
+
+
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     if app.builder.format != "html":
         return
     context["cavi_description"] = description(app, pagename, doctree)
-    context["cavi_has_math"] = "katex" in context.get("body", "")
+    context["cavi_math_fonts"] = math_fonts(context.get("body", ""))
     if "body" in context:
         context["body"] = fix_body(context["body"])
 
