@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# shipped with vilib (vilib.datasets.load_benchmark), so the chapters find them anywhere
+RESULTS = Path(__file__).resolve().parents[1] / "vilib" / "data" / "benchmarks"
 
 
 def _cpu_model() -> str:
@@ -78,7 +79,7 @@ def seconds(fn) -> float:
 
 
 def write_results(name: str, payload: dict) -> Path:
-    """Write ``payload`` (with its machine info) to ``benchmarks/results/<name>.json``."""
+    """Write ``payload`` (with its machine info) to ``vilib/data/benchmarks/<name>.json``."""
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(payload, indent=1, default=float) + "\n")

@@ -15,7 +15,7 @@ The issue's targets (issue 13): sweep + redraw <= 16 ms (one 60 fps frame) at n 
 <= 50 ms at n = 10,000. The peer in the same run is ``vilib.cavi`` (NumPy), one sweep on the
 same data, timed as ``(T(12) - T(2)) / 10`` like ``bench_sweep.py``; the ratio JS / NumPy is
 printed. Median of the repetitions (and the fastest) are reported.
-Results: ``benchmarks/results/bench_engine.json``.
+Results: ``vilib/data/benchmarks/bench_engine.json``.
 """
 
 from __future__ import annotations

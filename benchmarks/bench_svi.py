@@ -16,7 +16,7 @@ minibatch by minibatch, so at no time does the data exist in memory as a whole).
 Printed next to it: what the data and CAVI's phi would occupy.
 
 Run: ``make bench`` or ``python benchmarks/bench_svi.py``. Prints the date and
-the machine and writes ``benchmarks/results/bench_svi.json``, which the chapter
+the machine and writes ``vilib/data/benchmarks/bench_svi.json``, which the chapter
 "Scaling up" reads for its large-n figure.
 """
 

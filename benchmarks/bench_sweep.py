@@ -30,7 +30,7 @@ call of ``vilib.cavi`` with a given start and ``max_iter`` = 1 and 5; the data
 already exist, the returned ``phi`` counts.
 
 Run: ``make bench`` or ``python benchmarks/bench_sweep.py``. Prints the date and
-the machine, and writes ``benchmarks/results/bench_sweep.json``.
+the machine, and writes ``vilib/data/benchmarks/bench_sweep.json``.
 """
 
 from __future__ import annotations

@@ -169,3 +169,30 @@ def test_cluster_moments_validation():
         cluster_moments(np.arange(3.0), np.ones((3, 2)))
     with pytest.raises(ValueError, match="no weight"):
         cluster_moments(np.arange(3.0), np.tile([1.0, 0.0], (3, 1)))
+
+
+def test_load_benchmark_reads_the_results_make_bench_writes():
+    """The chapter Scaling up reads these; they ship inside vilib (no path into the repo)."""
+    import json
+    import sys
+
+    import vilib
+    from vilib.datasets import load_benchmark
+
+    root = Path(__file__).resolve().parents[1]
+    while not (root / "benchmarks").is_dir():
+        root = root.parent
+    sys.path.insert(0, str(root / "benchmarks"))
+    try:
+        from _common import RESULTS          # where `make bench` writes
+    finally:
+        sys.path.pop(0)
+    assert RESULTS.resolve() == (Path(vilib.__file__).parent / "data" / "benchmarks").resolve()
+    for name in ("bench_sweep", "bench_svi"):
+        stored = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
+        assert load_benchmark(name) == stored
+        assert {"date", "cpu", "cores"} <= set(stored["machine"])
+    with pytest.raises(ValueError, match="name must be one of"):
+        load_benchmark("bench_nothing")
+    with pytest.raises(ValueError, match="name must be one of"):
+        load_benchmark(None)

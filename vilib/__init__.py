@@ -40,6 +40,7 @@ from .core.cavi import CaviResult, CaviStep, cavi
 from .core.elbo import elbo, elbo_terms
 from .core.restarts import cavi_restarts
 from .core.updates import update_mu, update_phi
+from ._validation import InputTypeError
 from .model import SimulatedData, log_joint, simulate
 
 __all__ = [
@@ -48,6 +49,6 @@ __all__ = [
     "update_mu", "update_phi",
     "ExactPosterior", "exact_posterior", "kl_to_posterior",
     "GibbsResult", "gibbs", "datasets",
-    "SviResult", "svi", "cavi_restarts",
+    "SviResult", "svi", "cavi_restarts", "InputTypeError",
 ]
 __version__ = "0.1.0"

@@ -8,7 +8,9 @@
   R's ``datasets::faithful``; the 2-D example of Bishop (2006), sec. 10.2.
 
 The CSV files and their full citations are in ``vilib/data/`` (see its
-``README.md``). The book's model has a *fixed* likelihood standard deviation
+``README.md``). :func:`load_benchmark` reads the stored results of the timing scripts in
+``benchmarks/`` (``vilib/data/benchmarks/*.json``, written by ``make bench``), which the
+chapter *Scaling up* shows: shipped with vilib, so a downloaded chapter finds them anywhere. The book's model has a *fixed* likelihood standard deviation
 ``lam``, so a data set's units matter; both loaders therefore standardize by
 default,
 
@@ -132,6 +134,33 @@ def load_faithful(standardize=True) -> Dataset:
     header, values = _read_csv("faithful.csv")
     z, center, scale = _standardize(values, standardize)
     return Dataset(x=z, center=center, scale=scale, columns=header, name="faithful")
+
+
+def load_benchmark(name: str) -> dict:
+    """The stored results of the benchmark ``benchmarks/<name>.py`` (from ``make bench``).
+
+    The book's chapter *Scaling up* defines how they are used: machine timings cannot be
+    recomputed while a chapter runs, so ``make bench`` writes them, with the date and the
+    machine, to ``vilib/data/benchmarks/<name>.json``, which ships with vilib.
+
+    Parameters
+    ----------
+    name : str
+        ``"bench_sweep"`` or ``"bench_svi"`` (any ``vilib/data/benchmarks/*.json``).
+
+    Returns
+    -------
+    dict
+        The JSON document: ``"machine"`` (date, CPU, cores, library versions, ...) and the
+        script's measurements.
+    """
+    import json
+
+    folder = resources.files("vilib").joinpath("data", "benchmarks")
+    available = sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+    if not isinstance(name, str) or name not in available:
+        raise ValueError(f"name must be one of {available}, got {name!r}")
+    return json.loads(folder.joinpath(f"{name}.json").read_text(encoding="utf-8"))
 
 
 # ------------------------------------------------------------- the explorers' data menu

@@ -4,7 +4,9 @@ JupyterLab with Jupytext saves a chapter as ``jupytext.writes(nb, "md:myst")``. 
 chapters in that form means opening and saving one changes nothing
 (``tests/chapters/test_roundtrip.py``). Multi-line strings in cell metadata (figure captions,
 alt text) are folded to one line first: YAML would otherwise store their line breaks as
-blank lines.
+blank lines. The kernelspec is the one JupyterLab writes into a chapter once its kernel has
+started (ipykernel's ``python3``): with any other, opening a chapter in `make lab` would mark it
+modified and its autosave would rewrite the header.
 """
 
 from pathlib import Path
@@ -12,6 +14,9 @@ from pathlib import Path
 import jupytext
 
 BOOK = Path(__file__).resolve().parents[1]
+
+#: ipykernel's own kernelspec, as JupyterLab stores it in a notebook's metadata.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
 def _fold(value):
@@ -33,6 +38,7 @@ def normalise(path: Path) -> bool:
     """Rewrite ``path`` in Jupytext's form; return whether it changed."""
     text = path.read_text(encoding="utf-8")
     nb = jupytext.reads(text, "md:myst")
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     for cell in nb.cells:
         cell.metadata = _fold(dict(cell.metadata))
     out = jupytext.writes(nb, "md:myst")

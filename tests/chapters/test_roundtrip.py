@@ -25,3 +25,16 @@ def test_jupytext_round_trip_is_identity(path):
     text = path.read_text(encoding="utf-8")
     assert jupytext.writes(jupytext.reads(text, "md:myst"), "md:myst") == text, (
         f"{path.name} is not in the form Jupytext writes: run `make normalise`")
+
+
+def test_kernelspec_is_what_jupyterlab_writes():
+    """JupyterLab writes the running kernel's spec into the notebook's metadata when the kernel
+    starts; a chapter storing anything else is marked modified on opening and its autosave
+    rewrites the header (found by book/_tools/check_lab.py)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    expected = {"name": "python3", "display_name": spec.display_name, "language": spec.language}
+    for path in CHAPTERS:
+        stored = dict(jupytext.read(path).metadata["kernelspec"])
+        assert stored == expected, f"{path.name}: kernelspec {stored}, JupyterLab writes {expected}"

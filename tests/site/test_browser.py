@@ -8,7 +8,7 @@ thread; every page of the site's table of contents is loaded, and
   ``HARMLESS_CONSOLE_ERRORS`` are let through; it is empty today);
 * math is typeset (at build time, by KaTeX): every Sphinx math node holds a ``.katex``
   rendering, KaTeX's fonts have loaded, and no raw ``$$`` / ``\\(`` / ``\\[`` is left in the text;
-* each chapter that is a notebook offers its executed notebook for download (.ipynb),
+* each chapter that is a notebook offers its student and instructor editions (.ipynb),
   and the file is a valid notebook with outputs;
 * every static CAVI stepper on a page steps: its "Next frame" button changes the frame
   shown, and its slider reaches the last frame, which shows the run's last sweep; the
@@ -230,16 +230,19 @@ def test_page_in_chromium(browser_context, site_url, doc):
             assert raw not in math["text"], f"raw {raw} left in the text"
 
         if is_notebook(doc):
-            link = page.locator("p.ipynb-download a[download]")
-            assert link.count() == 1, "no .ipynb download link"
-            href = link.get_attribute("href")
-            assert href.endswith(f"{Path(doc).name}.ipynb")
-            assert page.locator(f'.dropdown-download-buttons a[href="{href}"]').count() == 1
-            nb = json.loads(page.evaluate(
-                "async (u) => await (await fetch(u)).text()", urljoin(page.url, href)))
-            assert nb["nbformat"] == 4
-            code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-            assert code and any(c.get("outputs") for c in code), "the notebook has no outputs"
+            links = page.locator("p.ipynb-download a[download]")
+            assert links.count() == 2, "no student and instructor .ipynb download links"
+            hrefs = [links.nth(i).get_attribute("href") for i in range(2)]
+            assert [h.rsplit("/", 1)[-1] for h in hrefs] == [
+                f"{Path(doc).name}-{edition}.ipynb" for edition in ("student", "instructor")]
+            # the theme's download menu offers the instructor edition
+            assert page.locator(f'.dropdown-download-buttons a[href="{hrefs[1]}"]').count() == 1
+            for href in hrefs:
+                nb = json.loads(page.evaluate(
+                    "async (u) => await (await fetch(u)).text()", urljoin(page.url, href)))
+                assert nb["nbformat"] == 4
+                code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+                assert code and any(c.get("outputs") for c in code), "the notebook has no outputs"
 
         check_steppers(page)
         if doc == CAVI_PAGE:   # the static stepper gave way to the live explorer (tests/site/test_engine.py)

@@ -95,7 +95,17 @@ def test_stepper_covers_the_whole_run(sim, stepper):
     assert attrs.group(3) == str(ref.converged).lower()
     last = ref.n_iter
     assert repr(stepper) == f"<CAVI stepper: {last + 1} frames, sweeps 0-{last} of {last}>"
-    assert stepper._repr_html_() == stepper.html
+
+
+
+def test_every_display_gets_its_own_element_ids(stepper):
+    """Two displays (or two open copies of a notebook) must not share element ids."""
+    first, second = stepper._repr_html_(), stepper._repr_html_()
+    ids = [set(re.findall(r"_anim_img([0-9a-f]{32})", h)) for h in (stepper.html, first, second)]
+    assert all(len(i) == 1 for i in ids) and len(set.union(*ids)) == 3
+    (old,), (new,) = ids[0], ids[1]
+    assert old not in first and first.replace(new, old) == stepper.html     # only the id differs
+    assert first.count(new) == stepper.html.count(old) > 5                 # every use of it
 
 
 def test_stepper_is_reproducible(sim, stepper):

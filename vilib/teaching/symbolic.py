@@ -1,6 +1,6 @@
 """Symbols shared by the SymPy checks of every chapter (import, don't re-declare).
 
-Requires SymPy (an optional dependency: ``pip install vilib[symbolic]``). The
+Requires SymPy (an optional dependency: ``pip install "cavi-vilib[symbolic]"``). The
 names follow the book and Blei et al. (2017): scalar versions of the 1-D model,
 for one data point ``x`` (``x_i``) and one cluster mean ``mu`` (``mu_k``).
 

@@ -1,5 +1,5 @@
 """Figures of the derivation chapters: the joint density, the cost of the exact posterior,
-the ELBO gap and a Monte Carlo check (requires matplotlib: ``pip install vilib[plot]``).
+the ELBO gap and a Monte Carlo check (requires matplotlib: ``pip install "cavi-vilib[plot]"``).
 
 Colours come from the Okabe–Ito palette (:data:`vilib.viz.style.OKABE_ITO`), which
 stays distinguishable under the common forms of colour blindness; every axis is

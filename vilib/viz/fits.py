@@ -1,5 +1,7 @@
 """Figures for the chapters on Gibbs sampling and real data (requires matplotlib).
 
+matplotlib comes with the ``plot`` extra: ``pip install "cavi-vilib[plot]"``.
+
 Colours are the Okabe–Ito palette of :mod:`vilib.viz.style` (colour-blind safe);
 every axis is labelled; figures have a white face colour. Each function returns
 the :class:`matplotlib.figure.Figure` it drew; matplotlib is imported inside

@@ -1,6 +1,6 @@
 """Figures of the chapters on d dimensions, the exact posterior and local optima.
 
-Requires matplotlib (``pip install vilib[plot]``); it is imported inside the
+Requires matplotlib (``pip install "cavi-vilib[plot]"``); it is imported inside the
 functions, so ``import vilib`` never needs it. Colours come from the Okabe–Ito
 palette (:data:`vilib.viz.style.OKABE_ITO`), which stays distinguishable under
 the common forms of colour blindness; every axis is labelled; figures have a

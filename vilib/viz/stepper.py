@@ -1,6 +1,6 @@
 """A static, self-contained stepper through a CAVI run, for pages without a kernel.
 
-Requires matplotlib: ``pip install vilib[plot]``. Nothing here is imported by
+Requires matplotlib: ``pip install "cavi-vilib[plot]"``. Nothing here is imported by
 ``import vilib``.
 
 :func:`cavi_stepper` records a run with :func:`vilib.widgets.cavi_explorer.record_cavi`,
@@ -17,8 +17,9 @@ buttons, frames embedded as base64 PNG. What changes for a static book page:
   256-colour palette PNGs: the pictures have few distinct colours, so this is
   visually lossless and about three times smaller (~16 kB a frame, ~21 kB in
   base64, at the default 684 x 285 pixels);
-* the random element id becomes a hash of the content, so the HTML is the same
-  on every run (notebook validation compares it);
+* the random element id becomes a hash of the content, so ``stepper.html`` is the
+  same on every run; each *display* (``_repr_html_``) gets a fresh random id, so two
+  displays never share one (notebook validation masks the ids: tests/nbval_sanitize.cfg);
 * the whole is wrapped in ``<div class="cavi-stepper">`` carrying the sweep
   number of every frame (``data-sweeps``) and the image gets alt text.
 
@@ -35,6 +36,7 @@ import html as html_lib
 import io
 import re
 import tempfile
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -113,7 +115,11 @@ class CaviStepper:
         return len(self.html.encode("utf-8"))
 
     def _repr_html_(self) -> str:
-        return self.html
+        # A fresh element id for every display: two displays of one stepper, or two open
+        # copies of a notebook in one JupyterLab page, would otherwise share the ids and
+        # only one of them would play. ``html`` itself keeps its reproducible id.
+        old = re.search(r"_anim_img([0-9a-f]{32})", self.html).group(1)
+        return self.html.replace(old, uuid.uuid4().hex)
 
     def __repr__(self) -> str:
         return (f"<CAVI stepper: {len(self.sweeps)} frames, sweeps 0-{int(self.sweeps[-1])} "

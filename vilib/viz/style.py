@@ -1,5 +1,7 @@
 """The book's figure style: one palette, one way to make a figure (requires matplotlib).
 
+matplotlib comes with the ``plot`` extra: ``pip install "cavi-vilib[plot]"``.
+
 Colours are the Okabe–Ito palette, which stays distinguishable under the common
 forms of colour blindness, extended to ten cluster colours. Figures have a white
 face colour so that they stay legible when the book is read in dark mode. Every

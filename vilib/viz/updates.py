@@ -1,5 +1,7 @@
 """Figures for the chapters on the updates and on CAVI (requires matplotlib).
 
+matplotlib comes with the ``plot`` extra: ``pip install "cavi-vilib[plot]"``.
+
 * :func:`plot_responsibilities` — the phi update as a function of ``x`` (chapter "The phi update").
 * :func:`plot_mu_update` — prior, data and ``q(mu_k)`` on one axis (chapter "Completing the square").
 * :func:`plot_elbo_trace` — an ELBO trace and its per-sweep gains (chapter "CAVI and its ELBO").

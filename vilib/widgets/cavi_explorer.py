@@ -1,6 +1,6 @@
 """The CAVI explorer for Jupyter (ipywidgets): step through a recorded run, change the setup.
 
-Requires matplotlib and ipywidgets (the ``widgets`` extra). Nothing here is imported by
+Requires matplotlib and ipywidgets: ``pip install "cavi-vilib[widgets]"``. Not imported by
 ``import vilib``. :class:`CaviExplorer` puts ipywidgets controls (Step, Play/Pause, Reset,
 a sweep slider, K, sigma, lambda, n, seed, and the data set of
 :func:`vilib.datasets.data_choices`) around a :class:`vilib.viz.run.CaviFigure`. It renders

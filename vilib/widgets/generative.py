@@ -1,24 +1,32 @@
-"""Live controls for Jupyter (requires ipywidgets and matplotlib: ``pip install vilib[widgets]``).
+"""Live controls for Jupyter (requires ipywidgets and matplotlib: ``pip install "cavi-vilib[widgets]"``).
 
-Nothing here is imported by ``import vilib``. The explorers render with the Agg
-canvas into an :class:`ipywidgets.Image`, so they work the same in Jupyter and
+Nothing here is imported by ``import vilib``. The explorer renders with the Agg
+canvas into an :class:`ipywidgets.Image`, so it works the same in Jupyter and
 when driven programmatically (tests), without pyplot state.
+
+How it stays quick (benchmarks/bench_widgets.py measures it): the picture is a
+:class:`vilib.viz.model.GenerativeFigure`, made once; a change moves the new sample
+into its artists and renders one PNG. Continuous sliders need no extra debounce:
+ipywidgets' front end keeps at most one update message in flight and merges the values
+moved meanwhile into the next one, so a drag never queues stale redraws in the kernel.
 """
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from .._validation import check_int, check_positive
 from ..model import simulate
-from ..viz.model import plot_generative_data
+from ..viz.model import GenerativeFigure
 
 #: The parameters of the generative-model chapter's static figure.
 GENERATIVE_DEFAULTS = {"K": 3, "sigma": 3.0, "n": 500, "seed": 2017}
+
+#: Bounds of the controls (``K`` beyond 8 would repeat colours of the palette).
+K_MAX, N_MAX = 8, 5000
+FIGSIZE = (7.0, 3.6)
+#: CSS pixels per inch at which the picture is shown (its width is FIGSIZE[0] * DPI px).
+DPI = 90
 
 
 class GenerativeModelExplorer:
@@ -30,15 +38,23 @@ class GenerativeModelExplorer:
         ``"K"``, ``"sigma"``, ``"n"``, ``"seed"``.
     data : vilib.SimulatedData
         The current draw.
-    figure : matplotlib.figure.Figure
-        The current picture (also rendered as PNG into ``image``).
+    view : vilib.viz.model.GenerativeFigure
+        The picture, made once and updated in place.
+    figure, ax, bars, mixture, means, components
+        The view's figure and artists (see :class:`~vilib.viz.model.GenerativeFigure`).
     image : ipywidgets.Image
+        The rendered PNG.
     widget : ipywidgets.VBox
         Controls plus picture; what Jupyter displays.
+    renders : int
+        How many pictures have been rendered (one per change).
     """
 
     #: The slider ranges: a value outside is refused (a slider would silently clip it).
-    RANGES = {"K": (1, 8), "sigma": (0.1, 10.0), "n": (1, 5000)}
+    RANGES = {"K": (1, K_MAX), "sigma": (0.1, 10.0), "n": (1, N_MAX)}
+
+    #: The PNG has this many pixels per CSS pixel (2: sharp on high-density screens).
+    pixel_ratio = 2
 
     def __init__(self, K=3, sigma=3.0, n=500, seed=2017):
         K = check_int("K", K)
@@ -52,17 +68,23 @@ class GenerativeModelExplorer:
                                  f"got {value!r}")
         style = {"description_width": "initial"}
         self.controls = {
-            "K": widgets.IntSlider(value=K, min=1, max=8, description="clusters K", style=style),
+            "K": widgets.IntSlider(value=K, min=1, max=K_MAX, description="clusters K",
+                                   style=style),
             "sigma": widgets.FloatSlider(value=sigma, min=0.1, max=10.0, step=0.1,
                                          description="prior spread σ", style=style),
-            "n": widgets.IntSlider(value=n, min=1, max=5000, step=1, description="points n",
+            "n": widgets.IntSlider(value=n, min=1, max=N_MAX, step=1, description="points n",
                                    style=style),
             "seed": widgets.IntText(value=seed, description="seed", style=style),
         }
-        self.figure = Figure(figsize=(7.0, 3.6), facecolor="white")
-        FigureCanvasAgg(self.figure)
-        self.image = widgets.Image(format="png")
+        self.view = GenerativeFigure(K_MAX, figsize=FIGSIZE, dpi=DPI * self.pixel_ratio)
+        v = self.view
+        self.figure, self.ax, self.bars = v.figure, v.ax, v.bars
+        self.mixture, self.means, self.components = v.mixture, v.means, v.components
+        self.image = widgets.Image(format="png",
+                                   layout=widgets.Layout(width=f"{round(FIGSIZE[0] * DPI)}px",
+                                                         max_width="100%", height="auto"))
         self.data = None
+        self.renders = 0
         self.redraw()
         for control in self.controls.values():
             control.observe(self.redraw, names="value")
@@ -80,11 +102,9 @@ class GenerativeModelExplorer:
         """Draw a fresh sample with the current control values and re-render the picture."""
         p = self.params
         self.data = simulate(int(p["n"]), int(p["K"]), float(p["sigma"]), seed=int(p["seed"]))
-        self.figure.clear()
-        plot_generative_data(self.data, ax=self.figure.add_subplot())
-        buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=90, facecolor="white")
-        self.image.value = buf.getvalue()
+        self.view.update(self.data)
+        self.image.value = self.view.png()
+        self.renders += 1
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
