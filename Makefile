@@ -4,6 +4,9 @@ PYTHON  ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.stamp
+# Node project for build-time math (KaTeX) and the browser tests' axe-core: `npm ci` from the lock
+NODE_DIR   := book/_ext/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.stamp
 PORT    ?= 8000
 
 # Kernels come from the project venv, not the user's dirs.  MPLBACKEND is deliberately NOT
@@ -20,8 +23,8 @@ PYTEST_CMD := $(BIN)/python -m pytest tests _build/jupyter_execute \
 
 .PHONY: venv book test test-fast serve clean bench lab lab-setup lab-check pdf normalise dist
 
-## venv: create .venv and install requirements.txt (only when missing or out of date)
-venv: $(STAMP)
+## venv: create .venv and install requirements.txt, and the node packages (KaTeX, axe-core) with npm ci (only when missing or out of date)
+venv: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +33,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@touch $@
 
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 ## book: execute every chapter and build the HTML book into _build/html (fails on warnings)
-book: $(STAMP)
+book: $(STAMP) $(NODE_STAMP)
 	$(BUILD_CMD)
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 

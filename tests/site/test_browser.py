@@ -6,8 +6,8 @@ thread; every page of the site's table of contents is loaded, and
 * no request goes to any host but 127.0.0.1 (every request is recorded);
 * nothing fails to load and the console shows no error (only the exact messages in
   ``HARMLESS_CONSOLE_ERRORS`` are let through; it is empty today);
-* math is typeset: MathJax (served locally) has finished, every Sphinx math node became an
-  ``mjx-container``, and no raw ``$$`` / ``\\(`` / ``\\[`` is left in the text;
+* math is typeset (at build time, by KaTeX): every Sphinx math node holds a ``.katex``
+  rendering, KaTeX's fonts have loaded, and no raw ``$$`` / ``\\(`` / ``\\[`` is left in the text;
 * each chapter that is a notebook offers its student and instructor editions (.ipynb),
   and the file is a valid notebook with outputs;
 * every static CAVI stepper on a page steps: its "Next frame" button changes the frame
@@ -122,7 +122,7 @@ def browser_context():
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # one context for all pages: the site's shared assets (MathJax, theme) come from
+        # one context for all pages: the site's shared assets (KaTeX, theme) come from
         # the browser cache after the first page, as for a reader
         context = chromium.new_context(viewport={"width": 1200, "height": 900})
         yield context
@@ -154,23 +154,19 @@ class LoadedPage:
 
 
 # JavaScript run in the page ---------------------------------------------------------------
-WAIT_FOR_MATHJAX = """async () => {
+WAIT_FOR_MATH = """async () => {
   if (!document.querySelector('.math')) return 'no math';
-  const t0 = Date.now();
-  while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
-    if (Date.now() - t0 > 15000) return 'MathJax never started';
-    await new Promise(r => setTimeout(r, 50));
-  }
-  await MathJax.startup.promise;
-  return 'typeset';
+  await document.fonts.ready;
+  const katexFonts = [...document.fonts].filter(f => f.family.startsWith('KaTeX'));
+  return katexFonts.some(f => f.status === 'loaded') ? 'typeset' : 'KaTeX fonts not loaded';
 }"""
 
 MATH_STATE = """() => {
   const clone = document.body.cloneNode(true);       // content, sidebar and table of contents
-  clone.querySelectorAll('pre, code, script, style, textarea').forEach(e => e.remove());
+  clone.querySelectorAll('pre, code, script, style, textarea, annotation').forEach(e => e.remove());
   return {nodes: document.querySelectorAll('div.math, span.math').length,
-          typeset: document.querySelectorAll('mjx-container').length,
-          errors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
+          typeset: document.querySelectorAll('div.math .katex, span.math .katex').length,
+          errors: document.querySelectorAll('.katex-error').length,
           text: clone.textContent};
 }"""
 
@@ -225,11 +221,11 @@ def test_page_in_chromium(browser_context, site_url, doc):
     view = LoadedPage(browser_context, urljoin(site_url, f"{doc}.html"))
     page = view.page
     try:
-        assert page.evaluate(WAIT_FOR_MATHJAX) in ("typeset", "no math")
+        assert page.evaluate(WAIT_FOR_MATH) in ("typeset", "no math")
         math = page.evaluate(MATH_STATE)
         assert math["typeset"] >= math["nodes"], (
             f"{math['nodes']} math nodes but {math['typeset']} typeset")
-        assert math["errors"] == 0, "MathJax reported errors"
+        assert math["errors"] == 0, "KaTeX reported errors"
         for raw in ("$$", "\\(", "\\["):
             assert raw not in math["text"], f"raw {raw} left in the text"
 

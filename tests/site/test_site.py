@@ -1,7 +1,7 @@
 """Checks on the built book in _build/html (run by `make test` after `make book`).
 
 The site must be self-contained: no page or asset it loads may point at another host
-(hyperlinks in <a href> to papers are fine), MathJax is served locally, pages stay small,
+(hyperlinks in <a href> to papers are fine), math is typeset at build time, pages stay small,
 and every chapter of _toc.yml was executed.
 """
 
@@ -200,22 +200,26 @@ def test_loaded_local_assets_exist_and_stay_local():
     assert not problems, "\n".join(problems)
 
 
-def test_mathjax_is_served_locally():
+def test_math_is_typeset_at_build_time():
+    """Every math node holds KaTeX's output (HTML and MathML with the TeX as annotation); no
+    page loads MathJax or any other math script; KaTeX's stylesheet and fonts are local."""
     pages_with_math = 0
     for page in html_pages():
         text = page.read_text(encoding="utf8")
-        if 'class="math' not in text:
+        scripts = [url for tag, _, url in parse(page).refs if tag == "script"]
+        assert not [u for u in scripts if "mathjax" in u.lower()], f"{page.relative_to(HTML)}"
+        nodes = text.count('class="math notranslate nohighlight"')
+        if not nodes:
             continue
         pages_with_math += 1
-        scripts = [url for tag, _, url in parse(page).refs if tag == "script"]
-        mathjax = [url for url in scripts if "mathjax" in url.lower()]
-        assert mathjax, f"{page.relative_to(HTML)} has math but loads no MathJax"
-        for url in mathjax:
-            assert not is_outside(url), f"{page.relative_to(HTML)}: MathJax from {url}"
-            assert local_target(page, url).is_file(), f"{page.relative_to(HTML)}: {url} missing"
+        typeset = text.count('<annotation encoding="application/x-tex">')
+        assert typeset >= nodes, f"{page.relative_to(HTML)}: {nodes} math nodes, {typeset} typeset"
+        assert "katex-error" not in text, f"{page.relative_to(HTML)}: a formula KaTeX rejected"
+        sheets = [url for tag, _, url in parse(page).refs if tag == "link" and "katex" in url]
+        assert sheets and all(local_target(page, u).is_file() for u in sheets)
     assert pages_with_math, "no page contains math: the check would prove nothing"
-    fonts = list((HTML / "_static" / "mathjax").rglob("*.woff*"))
-    assert fonts, "MathJax fonts are not in _static/mathjax"
+    fonts = list((HTML / "_static" / "katex" / "fonts").glob("*.woff2"))
+    assert fonts, "KaTeX fonts are not in _static/katex/fonts"
 
 
 def test_no_widget_javascript_is_loaded():
