@@ -164,7 +164,13 @@ VISIBLE_TEXT = """() => {
   const pick = (sel) => [...document.querySelectorAll(sel)].map(e => e.innerText).join('\\n');
   return {title: document.title,
           nav: pick('nav.bd-docs-nav, .bd-sidebar-primary, .prev-next-area, #pst-secondary-sidebar'),
-          body: document.body.innerText};
+          body: (() => {        // visible prose: code may show TeX on purpose (a display's source)
+            let text = document.body.innerText;
+            for (const e of document.querySelectorAll('pre, code')) {
+              const shown = e.innerText;
+              if (shown) text = text.split(shown).join(' ');
+            }
+            return text; })()};
 }"""
 
 
