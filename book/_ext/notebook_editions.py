@@ -195,7 +195,10 @@ def _inline(text: str, refs: References) -> str:
 
     def tag(m: re.Match) -> str:
         number = _lookup(refs.equations, m.group("label"), "equation label", refs)
-        return f"$${m.group('body').rstrip()}\n\\tag{{{number}}}\n$$"
+        # the label stays as an (invisible) HTML comment: vilib.teaching.displays finds the
+        # displayed equation by it when the downloaded notebook checks what it displays
+        return (f"$${m.group('body').rstrip()}\n\\tag{{{number}}}\n$$\n"
+                f"<!-- ({m.group('label')}) -->")
 
     text = _LABELLED_MATH.sub(tag, text)
 

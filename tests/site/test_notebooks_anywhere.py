@@ -57,7 +57,7 @@ RAW_MYST = [
     ("directive fence", re.compile(r"```+\s*\{[\w:-]+\}")),
     ("any role", re.compile(r"\{[a-z][\w:-]*\}`")),
     ("target", re.compile(r"^\([\w:.-]+\)=\s*$", re.M)),
-    ("equation label", re.compile(r"\$\$\s*\([\w:.-]+\)\s*$", re.M)),
+    ("equation label", re.compile(r"\$\$[ \t]*\([\w:.-]+\)[ \t]*$", re.M)),
 ]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

@@ -13,8 +13,11 @@ from vilib.teaching.displays._base import DisplayError
 
 # ------------------------------------------------------------------------------------------
 # Finding a display
-_DISPLAY_RE = re.compile(r"^\$\$[ \t]*\n(?P<body>.*?)\n\$\$[ \t]*\((?P<label>[A-Za-z0-9_:.-]+)\)[ \t]*$",
-                         re.S | re.M)
+# the chapter form `$$ ... $$ (label)`, and the downloaded notebooks' form (book/_ext/
+# notebook_editions.py): `$$ ... \tag{7.1} $$` followed by the comment `<!-- (label) -->`
+_DISPLAY_RE = re.compile(r"^\$\$[ \t]*\n(?P<body>.*?)\n(?:\\tag\{[^}\n]*\}\n)?\$\$[ \t]*"
+                         r"(?:\((?P<label>[A-Za-z0-9_:.-]+)\)|\n<!-- \((?P<tagged>[A-Za-z0-9_:.-]+)\) -->)"
+                         r"[ \t]*$", re.S | re.M)
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def _displays_in(path: Path) -> Iterable[Display]:
         text = "\n".join("".join(cell.get("source", "")) for cell in cells
                          if cell.get("cell_type") == "markdown")
     for match in _DISPLAY_RE.finditer(text):
-        yield Display(match["label"], path.name, match["body"].strip())
+        yield Display(match["label"] or match["tagged"], path.name, match["body"].strip())
 
 
 def all_displays(book_dir: str | Path | None = None) -> dict[str, Display]:
