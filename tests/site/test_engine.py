@@ -437,7 +437,11 @@ def test_page_opened_as_a_file_works(browser, doc):
         page.locator("div.cavi-live").get_by_role("button", name=re.compile("^Step")).click()
         assert explorer_state(page)["h"] == 1 and picture(page) != shown
         assert all(urlsplit(u).scheme in ("file", "data", "blob", "about") for u in view.requests)
-        assert view.errors == []
+        # Chromium refuses every web font over file:// (fonts are CORS requests and a file has
+        # no origin): math and icons fall back to local fonts there. Any other error fails.
+        font_cors = [e for e in view.errors
+                     if e.startswith("Access to font at 'file://") and "blocked by CORS" in e]
+        assert [e for e in view.errors if e not in font_cors] == []
     finally:
         view.close()
 
