@@ -441,7 +441,9 @@ def test_page_opened_as_a_file_works(browser, doc):
         # no origin): math and icons fall back to local fonts there. Any other error fails.
         font_cors = [e for e in view.errors
                      if e.startswith("Access to font at 'file://") and "blocked by CORS" in e]
-        assert [e for e in view.errors if e not in font_cors] == []
+        failed = [e for e in view.errors if e == "Failed to load resource: net::ERR_FAILED"]
+        assert len(failed) <= len(font_cors)      # each refused font also logs one of these
+        assert [e for e in view.errors if e not in font_cors and e not in failed] == []
     finally:
         view.close()
 
